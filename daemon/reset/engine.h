@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The reset engine. A reset job resets a set of functions (one function, or
+ * the functions that must be reset together) by trying methods in order
+ * until one resets every function and verifies. Each job is a state machine
+ * whose waits are sd-event timers, so one thread runs many jobs at once; the
+ * kernel's blocking sysfs writes run in an offloaded worker (offload.h).
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include <systemd/sd-event.h>
+
+#include "method.h"
+#include "pci-host.h"
+#include "trail.h"
+#include "util.h"
+
+/*
+ * Waits and bounds. Defaults (reset_timing_default) are the specifications';
+ * tests shrink them to run fast.
+ */
+struct reset_timing {
+	usec_t pending_timeout;   /* wait for Transactions Pending to clear before FLR */
+	usec_t flr_wait;          /* after initiating FLR (PCIe 6.0 §6.6.2: 100 ms) */
+	usec_t pm_d3hot_wait;     /* in D3hot (PCI PM 1.2 §5.6.1, Table 5-6: 10 ms) */
+	usec_t pm_d0_wait;        /* after returning to D0 (the same: 10 ms) */
+	usec_t sbr_assert;        /* SBR held (PCI 3.0 §4.3.2 Trst >= 1 ms; we hold 2 ms) */
+	usec_t sbr_settle_pcie;   /* after SBR, PCIe (PCIe 6.0 §6.6.1: 100 ms) */
+	usec_t sbr_settle_conv;   /* after SBR, conventional PCI (PCI 3.0 §4.3.1 Trhfa: 1 s) */
+	usec_t link_timeout;      /* for Data Link Layer Link Active after SBR (> 5 GT/s) */
+	usec_t ready_timeout;     /* for config reads to answer (neither all-ones nor CRS) */
+	usec_t poll_interval;     /* first readiness poll interval; doubles up to 64x */
+	usec_t extra_delay;       /* after the reset, before restoring (policy's choice) */
+};
+
+void reset_timing_default(struct reset_timing *t);
+
+struct reset_options {
+	const struct pcirst_sbdf *targets;
+	unsigned n_targets;
+	/* Methods in order; n_methods 0 means reset_method_default_order. */
+	const struct reset_method_spec *methods;
+	unsigned n_methods;
+	struct reset_timing timing;
+};
+
+struct reset_job;
+typedef void (*reset_done_fn)(struct reset_job *job, void *userdata);
+
+/*
+ * Creates a job; nothing touches the device until reset_job_start(). The
+ * options are copied. done is called exactly once, from the event loop,
+ * after the job has finished (or was aborted) and the devices are left in a
+ * restored state.
+ */
+int reset_job_new(sd_event *event, struct pci_host *host, const struct reset_options *opts,
+		  reset_done_fn done, void *userdata, struct reset_job **out);
+int reset_job_start(struct reset_job *job);
+/*
+ * Stops the job at its next safe point: SBR is deasserted and config space
+ * restored before done is called with verdict ABORTED.
+ */
+void reset_job_abort(struct reset_job *job, const char *reason);
+const struct reset_trail *reset_job_trail(const struct reset_job *job);
+bool reset_job_finished(const struct reset_job *job);
+void reset_job_free(struct reset_job *job);
+DEFINE_FREEP(struct reset_job, reset_job_free)
+
+/* What a method would do on a function, without touching it. */
+enum probe_status {
+	PROBE_SUPPORTED,
+	PROBE_UNSUPPORTED,
+	PROBE_REFUSED,
+};
+
+struct probe_entry {
+	struct reset_method_spec method;
+	enum probe_status status;
+	char why[WHY_MAX];
+};
+
+struct probe_result {
+	struct pci_dev_info info;
+	struct probe_entry methods[_RESET_METHOD_MAX];
+	char kernel_reset_methods[128]; /* the reset_method attribute, "" if absent */
+	char error[WHY_MAX];            /* set when the device could not be examined */
+};
+
+const char *probe_status_name(enum probe_status s);
+
+/* Read-only: examines config space and sysfs. Returns 0 or -errno (device gone). */
+int reset_probe(struct pci_host *host, const struct pcirst_sbdf *sbdf, struct probe_result *out);
+
+/* Runs one job to completion on a private event loop (pcirstctl's direct mode). */
+int reset_run_sync(struct pci_host *host, const struct reset_options *opts,
+		   struct reset_trail **out);

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The reset engine's view of the machine: which PCI functions exist, how they
+ * hang together, which driver holds them, their config space and their sysfs
+ * attributes. Two implementations: the sysfs adapter (sysfs-host.c, under a
+ * configurable root so tests run on a fake tree) and the in-memory device
+ * model of the unit tests (tests/lib/devmodel.c).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <pcirst/sbdf.h>
+
+#include "pci-cfg.h"
+#include "util.h"
+
+enum pci_driver_kind {
+	PCI_DRIVER_NONE,
+	PCI_DRIVER_PCIBACK,
+	PCI_DRIVER_PCI_STUB,
+	PCI_DRIVER_VFIO,
+	PCI_DRIVER_OTHER,
+};
+
+const char *pci_driver_kind_name(enum pci_driver_kind kind);
+/* Classifies a driver name as sysfs shows it ("pciback", "pci-stub", "vfio-pci", "" for none). */
+enum pci_driver_kind pci_driver_kind_from_name(const char *name);
+
+#define PCI_DRIVER_NAME_MAX 64
+
+struct pci_dev_info {
+	struct pcirst_sbdf sbdf;
+	uint16_t vendor, device;
+	uint16_t subsys_vendor, subsys_device;
+	uint32_t class_code; /* 24 bits: base class, sub class, prog-if */
+	uint8_t revision;
+	uint8_t header_type; /* without the multi-function bit */
+	bool multifunction;
+	bool is_bridge; /* header type 1 */
+	enum pci_driver_kind driver_kind;
+	char driver[PCI_DRIVER_NAME_MAX]; /* "" when unbound */
+	int iommu_group;                  /* -1 when none */
+	bool has_parent;                  /* false: on a root bus */
+	struct pcirst_sbdf parent;        /* upstream bridge */
+	bool is_vf;                       /* SR-IOV virtual function */
+	struct pcirst_sbdf physfn;        /* its PF when is_vf */
+	bool is_pf;                       /* SR-IOV capable physical function */
+	unsigned num_vfs;                 /* VFs enabled on a PF */
+};
+
+struct pci_host_ops {
+	/* All functions, sorted by address; *out is malloc'ed. */
+	int (*list)(void *ud, struct pcirst_sbdf **out, unsigned *n);
+	/* -ENODEV when the function does not exist. */
+	int (*info)(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
+		    struct why *why);
+	int (*cfg_open)(void *ud, const struct pcirst_sbdf *sbdf, bool writable,
+			struct pci_cfg **out, struct why *why);
+	/*
+	 * A device attribute ("reset", "reset_method", ...): reads it with the
+	 * trailing newline removed; -ENOENT when the attribute does not exist.
+	 */
+	int (*attr_read)(void *ud, const struct pcirst_sbdf *sbdf, const char *name, char *buf,
+			 unsigned size);
+	/* May block for as long as the kernel takes (the "reset" attribute does). */
+	int (*attr_write)(void *ud, const struct pcirst_sbdf *sbdf, const char *name,
+			  const char *value);
+	/* A driver attribute (/sys/bus/pci/drivers/<driver>/<name>): does it exist, write it. */
+	bool (*driver_attr_exists)(void *ud, const char *driver, const char *name);
+	int (*driver_attr_write)(void *ud, const char *driver, const char *name,
+				 const char *value);
+	void (*free)(void *ud);
+};
+
+struct pci_host {
+	const struct pci_host_ops *ops;
+	void *ud;
+};
+
+/* Takes ownership of ud. */
+int pci_host_new(const struct pci_host_ops *ops, void *ud, struct pci_host **out);
+void pci_host_free(struct pci_host *host);
+DEFINE_FREEP(struct pci_host, pci_host_free)
+
+/* The sysfs adapter: devices under <root>/sys/bus/pci/devices. root "/" is the real machine. */
+int sysfs_host_new(const char *root, struct pci_host **out);
+
+/* Convenience wrappers around the ops. */
+int pci_host_list(struct pci_host *host, struct pcirst_sbdf **out, unsigned *n);
+int pci_host_info(struct pci_host *host, const struct pcirst_sbdf *sbdf,
+		  struct pci_dev_info *out, struct why *why);
+int pci_host_cfg_open(struct pci_host *host, const struct pcirst_sbdf *sbdf, bool writable,
+		      struct pci_cfg **out, struct why *why);
+int pci_host_attr_read(struct pci_host *host, const struct pcirst_sbdf *sbdf, const char *name,
+		       char *buf, unsigned size);
+int pci_host_attr_write(struct pci_host *host, const struct pcirst_sbdf *sbdf, const char *name,
+			const char *value);
+
+/*
+ * Every function below a bridge (its whole subtree, not the bridge itself),
+ * sorted; *out is malloc'ed. These are the functions a secondary bus reset on
+ * that bridge resets.
+ */
+int pci_host_subtree(struct pci_host *host, const struct pcirst_sbdf *bridge,
+		     struct pcirst_sbdf **out, unsigned *n);

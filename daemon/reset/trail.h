@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The trail of one reset: every method tried, on which function, what
+ * happened and how long each step took. It is what the tool prints and what
+ * the daemon reports and logs, so it must be complete and honest.
+ */
+#pragma once
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <pcirst/sbdf.h>
+
+#include "method.h"
+#include "util.h"
+
+struct json_object;
+
+enum attempt_outcome {
+	ATTEMPT_OK,
+	ATTEMPT_UNSUPPORTED, /* the function lacks what the method needs */
+	ATTEMPT_REFUSED,     /* possible but unsafe or not allowed */
+	ATTEMPT_FAILED,      /* an operation failed */
+	ATTEMPT_TIMEDOUT,    /* the device did not become ready in time */
+	ATTEMPT_ABORTED,     /* stopped from outside (shutdown, device removed) */
+	_ATTEMPT_OUTCOME_MAX,
+};
+
+const char *attempt_outcome_name(enum attempt_outcome o);
+
+#define TRAIL_STEP_NAME_MAX 24
+#define TRAIL_MAX_STEPS     16
+
+struct trail_step {
+	char name[TRAIL_STEP_NAME_MAX];
+	uint64_t usec;
+};
+
+struct trail_attempt {
+	struct reset_method_spec method;
+	struct pcirst_sbdf sbdf; /* the function, or the first of a bus reset's set */
+	enum attempt_outcome outcome;
+	int error;                          /* positive errno for FAILED/TIMEDOUT, else 0 */
+	char failed_step[TRAIL_STEP_NAME_MAX]; /* where it failed */
+	char message[WHY_MAX];              /* why unsupported/refused/failed */
+	char note[WHY_MAX];                 /* a warning on success, e.g. pending transactions */
+	struct trail_step steps[TRAIL_MAX_STEPS];
+	unsigned n_steps;
+	uint64_t usec;
+};
+
+enum reset_verdict {
+	VERDICT_OK,      /* a method reset every function and verified */
+	VERDICT_FAILED,  /* no method succeeded */
+	VERDICT_ABORTED, /* stopped from outside before an outcome */
+	_VERDICT_MAX,
+};
+
+const char *reset_verdict_name(enum reset_verdict v);
+
+struct reset_trail {
+	struct pcirst_sbdf *targets;
+	unsigned n_targets;
+	struct trail_attempt *attempts;
+	unsigned n_attempts;
+	enum reset_verdict verdict;
+	struct reset_method_spec method; /* the one that succeeded, when verdict is OK */
+	char message[WHY_MAX];           /* one-line summary for logs and errors */
+	uint64_t usec;
+};
+
+struct reset_trail *reset_trail_new(const struct pcirst_sbdf *targets, unsigned n);
+void reset_trail_free(struct reset_trail *t);
+DEFINE_FREEP(struct reset_trail, reset_trail_free)
+
+/* Appends a zeroed attempt; returns NULL on ENOMEM. */
+struct trail_attempt *reset_trail_add(struct reset_trail *t, const struct reset_method_spec *m,
+				      const struct pcirst_sbdf *sbdf);
+/* Records a finished step; silently keeps the first TRAIL_MAX_STEPS. */
+void trail_attempt_step(struct trail_attempt *a, const char *name, uint64_t usec);
+
+/* Human-readable, one line per attempt and step. */
+void reset_trail_print(const struct reset_trail *t, FILE *f);
+/* The same as JSON, for pcirstctl --json, the daemon and the journal. */
+int reset_trail_to_json(const struct reset_trail *t, struct json_object **out);
