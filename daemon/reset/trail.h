@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -78,6 +79,9 @@ struct trail_attempt *reset_trail_add(struct reset_trail *t, const struct reset_
 				      const struct pcirst_sbdf *sbdf);
 /* Records a finished step; silently keeps the first TRAIL_MAX_STEPS. */
 void trail_attempt_step(struct trail_attempt *a, const char *name, uint64_t usec);
+
+/* Whether any attempt got as far as touching a device (not only unsupported/refused). */
+bool reset_trail_acted(const struct reset_trail *t);
 
 /* Human-readable, one line per attempt and step. */
 void reset_trail_print(const struct reset_trail *t, FILE *f);

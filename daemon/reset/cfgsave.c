@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+
+#include "capwalk.h"
+#include "cfgsave.h"
+#include "pci-regs.h"
+
+#define PCIE_CAP_VERSION(flags) ((flags)&0x000f)
+
+static int io_err(struct why *why, int r, const char *what, unsigned off)
+{
+	if (r == -ENODEV)
+		return why_err(why, r, "device gone while %s (offset 0x%03x)", what, off);
+	return why_err(why, r, "%s config space at 0x%03x failed: %s", what, off, strerror(-r));
+}
+
+int cfg_save(struct pci_cfg *cfg, struct cfg_saved *s, struct why *why)
+{
+	struct why capwhy;
+	int r;
+
+	*s = (struct cfg_saved){ 0 };
+	for (unsigned i = 0; i < ELEMENTSOF(s->header); i++) {
+		r = pci_cfg_read32(cfg, i * 4, &s->header[i]);
+		if (r < 0)
+			return io_err(why, r, "reading", i * 4);
+	}
+	if (s->header[0] == 0xffffffff)
+		return why_err(why, -ENODEV, "device not responding (config space reads all-ones)");
+	s->header_type = (s->header[PCI_HEADER_TYPE / 4] >> 16) & PCI_HEADER_TYPE_MASK;
+
+	r = pci_cap_find(cfg, PCI_CAP_ID_EXP, &s->pcie, &capwhy);
+	if (r < 0 && r != -ENOENT)
+		return why_err(why, r, "%s", capwhy.msg);
+	if (r == 0) {
+		unsigned p = s->pcie;
+
+		if ((r = pci_cfg_read16(cfg, p + PCI_EXP_FLAGS, &s->pcie_flags)) < 0 ||
+		    (r = pci_cfg_read16(cfg, p + PCI_EXP_DEVCTL, &s->devctl)) < 0 ||
+		    (r = pci_cfg_read16(cfg, p + PCI_EXP_LNKCTL, &s->lnkctl)) < 0)
+			return io_err(why, r, "reading", p);
+		/* DevCtl2/LnkCtl2 exist from capability version 2 on (PCIe 6.0 §7.5.3). */
+		if (PCIE_CAP_VERSION(s->pcie_flags) >= 2 &&
+		    ((r = pci_cfg_read16(cfg, p + PCI_EXP_DEVCTL2, &s->devctl2)) < 0 ||
+		     (r = pci_cfg_read16(cfg, p + PCI_EXP_LNKCTL2, &s->lnkctl2)) < 0))
+			return io_err(why, r, "reading", p);
+	} else {
+		s->pcie = 0;
+	}
+
+	r = pci_cap_find(cfg, PCI_CAP_ID_PM, &s->pm, &capwhy);
+	if (r < 0 && r != -ENOENT)
+		return why_err(why, r, "%s", capwhy.msg);
+	if (r == 0) {
+		r = pci_cfg_read16(cfg, s->pm + PCI_PM_CTRL, &s->pmcsr);
+		if (r < 0)
+			return io_err(why, r, "reading", s->pm + PCI_PM_CTRL);
+	} else {
+		s->pm = 0;
+	}
+	return 0;
+}
+
+static uint16_t hdr16(const struct cfg_saved *s, unsigned off)
+{
+	return (uint16_t)(s->header[off / 4] >> ((off & 2) * 8));
+}
+
+static uint8_t hdr8(const struct cfg_saved *s, unsigned off)
+{
+	return (uint8_t)(s->header[off / 4] >> ((off & 3) * 8));
+}
+
+/* Registers restored as whole dwords: BARs and, for bridges, bus numbers and windows. */
+static bool restore_dword(uint8_t header_type, unsigned off)
+{
+	if (header_type == PCI_HEADER_TYPE_BRIDGE)
+		/* BAR0-1, bus numbers + secondary latency, I/O base/limit (status is W1C: 16 bits only),
+		 * memory and prefetchable windows and their upper halves, I/O upper, ROM. */
+		return (off >= 0x10 && off <= 0x18) || (off >= 0x20 && off <= 0x30) ||
+		       off == PCI_ROM_ADDRESS1;
+	return (off >= PCI_BASE_ADDRESS_0 && off <= 0x24) || off == PCI_ROM_ADDRESS;
+}
+
+int cfg_restore(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
+{
+	unsigned off = 0;
+	int r;
+
+	if (s->pcie) {
+		off = s->pcie;
+		if ((r = pci_cfg_write16(cfg, off + PCI_EXP_DEVCTL,
+					 s->devctl & ~PCI_EXP_DEVCTL_BCR_FLR)) < 0 ||
+		    (r = pci_cfg_write16(cfg, off + PCI_EXP_LNKCTL, s->lnkctl)) < 0)
+			goto fail;
+		if (PCIE_CAP_VERSION(s->pcie_flags) >= 2 &&
+		    ((r = pci_cfg_write16(cfg, off + PCI_EXP_DEVCTL2, s->devctl2)) < 0 ||
+		     (r = pci_cfg_write16(cfg, off + PCI_EXP_LNKCTL2, s->lnkctl2)) < 0))
+			goto fail;
+	}
+	if (s->pm) {
+		/* Bit 15 (PME_Status) is write-one-to-clear: never write it back. */
+		off = s->pm + PCI_PM_CTRL;
+		if ((r = pci_cfg_write16(cfg, off, s->pmcsr & 0x7fff)) < 0)
+			goto fail;
+	}
+	for (off = PCI_BASE_ADDRESS_0; off < PCI_STD_HEADER_SIZE; off += 4)
+		if (restore_dword(s->header_type, off) &&
+		    (r = pci_cfg_write32(cfg, off, s->header[off / 4])) < 0)
+			goto fail;
+	if (s->header_type == PCI_HEADER_TYPE_BRIDGE) {
+		off = 0x1c; /* I/O base and limit; the status half is W1C */
+		if ((r = pci_cfg_write16(cfg, off, hdr16(s, off))) < 0)
+			goto fail;
+		off = PCI_BRIDGE_CONTROL;
+		if ((r = pci_cfg_write16(cfg, off, hdr16(s, off) & ~PCI_BRIDGE_CTL_BUS_RESET)) < 0)
+			goto fail;
+	}
+	/* Cache line size and latency timer; not BIST at 0x0f (writing it can start a self-test). */
+	off = PCI_CACHE_LINE_SIZE;
+	if ((r = pci_cfg_write8(cfg, off, hdr8(s, off))) < 0 ||
+	    (r = pci_cfg_write8(cfg, off + 1, hdr8(s, off + 1))) < 0)
+		goto fail;
+	off = PCI_INTERRUPT_LINE;
+	if ((r = pci_cfg_write8(cfg, off, hdr8(s, off))) < 0)
+		goto fail;
+	/* Command last (PCI 3.0 §6.2.2): the function decodes only once its BARs are back. */
+	off = PCI_COMMAND;
+	if ((r = pci_cfg_write16(cfg, off, hdr16(s, off))) < 0)
+		goto fail;
+	return 0;
+fail:
+	return io_err(why, r, "writing", off);
+}
+
+int cfg_verify(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
+{
+	unsigned nbars = s->header_type == PCI_HEADER_TYPE_BRIDGE ? 2 : 6;
+	unsigned rom = s->header_type == PCI_HEADER_TYPE_BRIDGE ? PCI_ROM_ADDRESS1 : PCI_ROM_ADDRESS;
+	uint32_t v;
+	uint16_t cmd;
+	int r;
+
+	r = pci_cfg_read32(cfg, PCI_VENDOR_ID, &v);
+	if (r < 0)
+		return io_err(why, r, "reading", PCI_VENDOR_ID);
+	if (v == 0xffffffff)
+		return why_err(why, -ENODEV, "device not responding after reset (reads all-ones)");
+	if (v != s->header[0])
+		return why_err(why, -EIO, "device identity changed: %04x:%04x before, %04x:%04x after",
+			       s->header[0] & 0xffff, s->header[0] >> 16, v & 0xffff, v >> 16);
+	for (unsigned i = 0; i < nbars; i++) {
+		unsigned off = PCI_BASE_ADDRESS_0 + 4 * i;
+
+		r = pci_cfg_read32(cfg, off, &v);
+		if (r < 0)
+			return io_err(why, r, "reading", off);
+		if (v != s->header[off / 4])
+			return why_err(why, -EIO, "BAR%u reads 0x%08x instead of 0x%08x after restore",
+				       i, v, s->header[off / 4]);
+	}
+	r = pci_cfg_read32(cfg, rom, &v);
+	if (r < 0)
+		return io_err(why, r, "reading", rom);
+	if (v != s->header[rom / 4])
+		return why_err(why, -EIO, "expansion ROM BAR reads 0x%08x instead of 0x%08x", v,
+			       s->header[rom / 4]);
+	r = pci_cfg_read16(cfg, PCI_COMMAND, &cmd);
+	if (r < 0)
+		return io_err(why, r, "reading", PCI_COMMAND);
+	if (cmd != hdr16(s, PCI_COMMAND))
+		return why_err(why, -EIO, "Command register reads 0x%04x instead of 0x%04x", cmd,
+			       hdr16(s, PCI_COMMAND));
+	return 0;
+}
+
+int cfg_ready(struct pci_cfg *cfg, struct why *why)
+{
+	uint32_t v;
+	int r;
+
+	r = pci_cfg_read32(cfg, PCI_VENDOR_ID, &v);
+	if (r < 0)
+		return io_err(why, r, "reading", PCI_VENDOR_ID);
+	if (v == 0xffffffff) {
+		why_set(why, "reads all-ones");
+		return 0;
+	}
+	/* PCIe 6.0 §2.3.1: with CRS Software Visibility a retried Vendor ID read returns 0x0001. */
+	if ((v & 0xffff) == 0x0001) {
+		why_set(why, "answers Configuration Request Retry");
+		return 0;
+	}
+	return 1;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Saving and restoring what a reset clears, and checking afterwards that the
+ * function came back as itself. Every method runs between cfg_save() and
+ * cfg_restore(); cfg_verify() decides whether the reset succeeded.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pci-cfg.h"
+#include "util.h"
+
+struct cfg_saved {
+	uint32_t header[16]; /* 0x00..0x3f, both header types */
+	uint8_t header_type;
+	uint16_t pcie;       /* PCIe capability offset, 0 if none */
+	uint16_t pcie_flags;
+	uint16_t devctl, lnkctl, devctl2, lnkctl2;
+	uint16_t pm;         /* PM capability offset, 0 if none */
+	uint16_t pmcsr;
+};
+
+/* Reads everything cfg_restore() writes back. Needs a readable, answering function. */
+int cfg_save(struct pci_cfg *cfg, struct cfg_saved *s, struct why *why);
+
+/*
+ * Writes the saved state back: capability control registers, then the
+ * header (BARs, ROM, cache line, latency, interrupt line, bridge windows),
+ * the Command register last so the function decodes nothing until its BARs
+ * are in place.
+ */
+int cfg_restore(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why);
+
+/*
+ * After restore: vendor/device unchanged, BARs, ROM and Command read back as
+ * saved. -EIO with the first mismatch in why ("BAR2 reads 0x0 instead of
+ * 0xfe200000"), -ENODEV when the function reads all-ones.
+ */
+int cfg_verify(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why);
+
+/*
+ * Readiness after a reset: reads the Vendor/Device dword. Returns 1 when it
+ * answers, 0 while it reads all-ones or Configuration Request Retry (Vendor
+ * ID 0x0001, PCIe 6.0 §2.3.1 with CRS Software Visibility), -errno when the
+ * read itself fails (why says so).
+ */
+int cfg_ready(struct pci_cfg *cfg, struct why *why);

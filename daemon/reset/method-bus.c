@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Secondary bus reset through the parent bridge's Bridge Control register
+ * (PCI-to-PCI Bridge 1.2 §3.2.5.18). It resets every function below the
+ * bridge, so it is refused unless every one of them is part of this reset.
+ *
+ * Timing: the reset is held 2 ms (PCI 3.0 §4.3.2: Trst >= 1 ms). After it:
+ *  - PCIe port up to 5 GT/s: 100 ms before the first config request
+ *    (PCIe 6.0 §6.6.1);
+ *  - PCIe port above 5 GT/s: wait for Data Link Layer Link Active (it must
+ *    support reporting it, §7.5.3.6), then 100 ms;
+ *  - conventional PCI (including PCIe-to-PCI bridges): 1 s (PCI 3.0 §4.3.1,
+ *    Trhfa = 2^25 clocks).
+ * Then the engine polls every function for readiness.
+ */
+#include <stdio.h>
+
+#include "attempt.h"
+#include "capwalk.h"
+#include "pci-regs.h"
+
+enum { BUS_ASSERT, BUS_DEASSERT, BUS_LINK, BUS_SETTLE, BUS_DONE };
+enum { MODE_CONVENTIONAL, MODE_PCIE_SLOW, MODE_PCIE_FAST };
+
+static int bridge_mode(struct attempt *a, struct why *why)
+{
+	uint16_t pcie, flags;
+	uint32_t lnkcap;
+	unsigned type;
+	int r;
+
+	r = pci_cap_find(a->bridge_cfg, PCI_CAP_ID_EXP, &pcie, why);
+	if (r == -ENOENT)
+		return MODE_CONVENTIONAL;
+	if (r < 0)
+		return r;
+	if ((r = pci_cfg_read16(a->bridge_cfg, pcie + PCI_EXP_FLAGS, &flags)) < 0 ||
+	    (r = pci_cfg_read32(a->bridge_cfg, pcie + PCI_EXP_LNKCAP, &lnkcap)) < 0)
+		return why_err(why, r, "reading the bridge's PCIe capability failed: %s",
+			       strerror(-r));
+	type = (flags & PCI_EXP_FLAGS_TYPE) >> 4;
+	if (type != PCI_EXP_TYPE_ROOT_PORT && type != PCI_EXP_TYPE_DOWNSTREAM)
+		return MODE_CONVENTIONAL; /* e.g. a PCIe-to-PCI bridge: its secondary is PCI */
+	a->cap = pcie;
+	/* Supported Link Speeds 1 = 2.5 GT/s, 2 = 5 GT/s; above that, software waits for the link. */
+	if ((lnkcap & PCI_EXP_LNKCAP_SLS) > 2 && (lnkcap & PCI_EXP_LNKCAP_DLLLARC))
+		return MODE_PCIE_FAST;
+	return MODE_PCIE_SLOW;
+}
+
+static bool in_set(const struct attempt *a, const struct pcirst_sbdf *s)
+{
+	for (unsigned i = 0; i < a->n_fns; i++)
+		if (pcirst_sbdf_cmp(&a->fns[i].info.sbdf, s) == 0)
+			return true;
+	return false;
+}
+
+/* Every function below the bridge must be one of ours, and ours must all be below it. */
+static int check_bus_members(struct attempt *a, const char *bridge, struct why *why)
+{
+	_cleanup_(freep) struct pcirst_sbdf *sub = NULL;
+	char others[WHY_MAX] = "", s[PCIRST_SBDF_STRLEN];
+	unsigned n = 0, n_others = 0, n_ours = 0;
+	int r;
+
+	r = pci_host_subtree(a->host, &a->bridge.sbdf, &sub, &n);
+	if (r < 0)
+		return why_err(why, r, "listing the functions below %s failed: %s", bridge,
+			       strerror(-r));
+	for (unsigned i = 0; i < n; i++) {
+		struct pci_dev_info info;
+		size_t len = strlen(others);
+
+		if (in_set(a, &sub[i])) {
+			n_ours++;
+			continue;
+		}
+		if (pci_host_info(a->host, &sub[i], &info, NULL) < 0)
+			snprintf(info.driver, sizeof(info.driver), "unknown");
+		else if (!info.driver[0])
+			snprintf(info.driver, sizeof(info.driver), "unbound");
+		snprintf(others + len, sizeof(others) - len, "%s%s (%s)", n_others ? ", " : "",
+			 pcirst_sbdf_format(&sub[i], s), info.driver);
+		n_others++;
+	}
+	if (n_others)
+		return why_err(why, -EPERM,
+			       "a secondary bus reset on %s would also reset %s, which %s not "
+			       "part of this reset",
+			       bridge, others, n_others > 1 ? "are" : "is");
+	if (n_ours != a->n_fns)
+		return why_err(why, -EPERM, "the functions of one bus reset must all be below %s",
+			       bridge);
+	return 0;
+}
+
+static int bus_check(struct attempt *a, struct why *why)
+{
+	const struct pci_dev_info *info = &a->fns[0].info;
+	char bridge[PCIRST_SBDF_STRLEN];
+	int r;
+
+	if (!info->has_parent)
+		return why_err(why, -EOPNOTSUPP, "on a root bus: no bridge above it to reset");
+	pcirst_sbdf_format(&info->parent, bridge);
+	r = pci_host_info(a->host, &info->parent, &a->bridge, why);
+	if (r < 0)
+		return r;
+	if (!a->bridge.is_bridge)
+		return why_err(why, -EOPNOTSUPP, "parent %s is not a PCI-to-PCI bridge", bridge);
+	r = check_bus_members(a, bridge, why);
+	if (r < 0)
+		return r;
+	if (!a->bridge_cfg) {
+		r = pci_host_cfg_open(a->host, &info->parent, a->writable, &a->bridge_cfg, why);
+		if (r < 0)
+			return r;
+	}
+	r = bridge_mode(a, why);
+	if (r < 0)
+		return r;
+	a->mode = r;
+	return 0;
+}
+
+static int bridge_ctl(struct attempt *a, bool assert)
+{
+	uint16_t ctl;
+	int r;
+
+	r = pci_cfg_read16(a->bridge_cfg, PCI_BRIDGE_CONTROL, &ctl);
+	if (r >= 0 && ctl == 0xffff)
+		r = -ENODEV;
+	if (r >= 0) {
+		ctl = assert ? (ctl | PCI_BRIDGE_CTL_BUS_RESET) : (ctl & ~PCI_BRIDGE_CTL_BUS_RESET);
+		r = pci_cfg_write16(a->bridge_cfg, PCI_BRIDGE_CONTROL, ctl);
+	}
+	if (r < 0)
+		return why_err(&a->why, r, "%s Secondary Bus Reset failed: %s",
+			       assert ? "asserting" : "deasserting", strerror(-r));
+	a->sbr_asserted = assert;
+	return 0;
+}
+
+static int bus_link(struct attempt *a)
+{
+	char bridge[PCIRST_SBDF_STRLEN];
+	uint16_t sta;
+	usec_t now = now_usec();
+	int r;
+
+	r = pci_cfg_read16(a->bridge_cfg, a->cap + PCI_EXP_LNKSTA, &sta);
+	if (r < 0)
+		return why_err(&a->why, r, "reading Link Status failed: %s", strerror(-r));
+	if (sta != 0xffff && (sta & PCI_EXP_LNKSTA_DLLLA)) {
+		a->phase = BUS_SETTLE;
+		attempt_step_begin(a, "settle");
+		a->wait = a->timing->sbr_settle_pcie;
+		return STEP_WAIT;
+	}
+	if (now >= a->deadline)
+		return why_err(&a->why, -ETIMEDOUT,
+			       "bridge %s never reported Data Link Layer Link Active within %llu ms",
+			       pcirst_sbdf_format(&a->bridge.sbdf, bridge),
+			       (unsigned long long)(a->timing->link_timeout / USEC_PER_MSEC));
+	a->wait = a->interval;
+	if (now + a->wait > a->deadline)
+		a->wait = a->deadline - now;
+	if (a->interval < 64 * a->timing->poll_interval)
+		a->interval *= 2;
+	return STEP_WAIT;
+}
+
+static int bus_step(struct attempt *a)
+{
+	int r;
+
+	switch (a->phase) {
+	case BUS_ASSERT:
+		attempt_step_begin(a, "assert");
+		r = bridge_ctl(a, true);
+		if (r < 0)
+			return r;
+		a->phase = BUS_DEASSERT;
+		a->wait = a->timing->sbr_assert;
+		return STEP_WAIT;
+	case BUS_DEASSERT:
+		attempt_step_begin(a, "deassert");
+		r = bridge_ctl(a, false);
+		if (r < 0)
+			return r;
+		if (a->mode == MODE_PCIE_FAST) {
+			a->phase = BUS_LINK;
+			attempt_step_begin(a, "link");
+			a->deadline = now_usec() + a->timing->link_timeout;
+			a->interval = a->timing->poll_interval;
+			return STEP_AGAIN;
+		}
+		a->phase = BUS_SETTLE;
+		attempt_step_begin(a, "settle");
+		a->wait = a->mode == MODE_PCIE_SLOW ? a->timing->sbr_settle_pcie
+						    : a->timing->sbr_settle_conv;
+		return STEP_WAIT;
+	case BUS_LINK:
+		return bus_link(a);
+	default:
+		return STEP_DONE;
+	}
+}
+
+/* Never leave the bus held in reset. */
+static void bus_cleanup(struct attempt *a)
+{
+	if (a->sbr_asserted)
+		(void)bridge_ctl(a, false);
+}
+
+const struct method_ops method_bus_ops = {
+	.id = RESET_BUS,
+	.check = bus_check,
+	.step = bus_step,
+	.cleanup = bus_cleanup,
+};

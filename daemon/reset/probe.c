@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What each method would do on a function, found with the very checks the
+ * engine runs before an attempt, on config space opened read-only: probing
+ * never writes to a device.
+ */
+#include <stdio.h>
+
+#include "attempt.h"
+
+static const char *const probe_names[] = {
+	[PROBE_SUPPORTED] = "supported",
+	[PROBE_UNSUPPORTED] = "unsupported",
+	[PROBE_REFUSED] = "refused",
+};
+
+const char *probe_status_name(enum probe_status s)
+{
+	return s <= PROBE_REFUSED ? probe_names[s] : "invalid";
+}
+
+static void probe_method(struct pci_host *host, const struct pci_dev_info *info,
+			 struct pci_cfg *cfg, struct probe_entry *e)
+{
+	struct attempt_fn fn = { .info = *info, .cfg = cfg };
+	struct attempt a = {
+		.host = host,
+		.method = e->method,
+		.fns = &fn,
+		.n_fns = 1,
+		.writable = false,
+	};
+	struct why why = { "" };
+	int r;
+
+	r = safety_check(info, &e->method, &why);
+	if (r >= 0)
+		r = method_ops_get(e->method.id)->check(&a, &why);
+	pci_cfg_free(a.bridge_cfg);
+	e->status = r >= 0 ? PROBE_SUPPORTED : r == -EPERM ? PROBE_REFUSED : PROBE_UNSUPPORTED;
+	if (r < 0 && r != -EPERM && r != -EOPNOTSUPP && !why.msg[0])
+		snprintf(why.msg, sizeof(why.msg), "%s", strerror(-r));
+	snprintf(e->why, sizeof(e->why), "%s", r >= 0 ? "" : why.msg);
+}
+
+int reset_probe(struct pci_host *host, const struct pcirst_sbdf *sbdf, struct probe_result *out)
+{
+	_cleanup_(pci_cfg_freep) struct pci_cfg *cfg = NULL;
+	struct why why = { "" };
+	int r;
+
+	*out = (struct probe_result){ 0 };
+	r = pci_host_info(host, sbdf, &out->info, &why);
+	if (r >= 0)
+		r = pci_host_cfg_open(host, sbdf, false, &cfg, &why);
+	if (r < 0) {
+		snprintf(out->error, sizeof(out->error), "%s", why.msg[0] ? why.msg : strerror(-r));
+		return r;
+	}
+	if (pci_host_attr_read(host, sbdf, "reset_method", out->kernel_reset_methods,
+			       sizeof(out->kernel_reset_methods)) < 0)
+		out->kernel_reset_methods[0] = '\0';
+	for (unsigned i = 0; i < _RESET_METHOD_MAX; i++) {
+		out->methods[i].method = (struct reset_method_spec){ .id = (enum reset_method_id)i };
+		probe_method(host, &out->info, cfg, &out->methods[i]);
+	}
+	return 0;
+}

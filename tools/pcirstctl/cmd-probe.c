@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pcirstctl probe: what each reset method would do on each device (read-only). */
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+
+#include "engine.h"
+#include "pcirstctl.h"
+#include "ctl-util.h"
+
+static void probe_usage(FILE *f)
+{
+	fputs("Usage: pcirstctl probe [--json] [SBDF...]\n"
+	      "\n"
+	      "Lists PCI functions (all, or the given ones) with their driver, topology and\n"
+	      "the reset methods pcirstd could use, and why each other method is unavailable.\n"
+	      "Read-only: nothing is written to any device.\n"
+	      "\n"
+	      "  --json      print a JSON array instead of the table\n"
+	      "  -h, --help  show this help\n",
+	      f);
+}
+
+static void print_text(const struct probe_result *p, FILE *f)
+{
+	const struct pci_dev_info *i = &p->info;
+	char s[PCIRST_SBDF_STRLEN], parent[PCIRST_SBDF_STRLEN] = "-", group[16] = "-";
+	char supported[96] = "";
+
+	if (i->has_parent)
+		pcirst_sbdf_format(&i->parent, parent);
+	if (i->iommu_group >= 0)
+		snprintf(group, sizeof(group), "%d", i->iommu_group);
+	for (unsigned m = 0; m < _RESET_METHOD_MAX; m++)
+		if (p->methods[m].status == PROBE_SUPPORTED)
+			snprintf(supported + strlen(supported), sizeof(supported) - strlen(supported),
+				 "%s%s", supported[0] ? " " : "", reset_method_name(m));
+	fprintf(f, "%-12s  %04x:%04x  %06x  %-10s  %-5s  %-12s  %s%s%s\n",
+		pcirst_sbdf_format(&i->sbdf, s), i->vendor, i->device, i->class_code,
+		i->driver[0] ? i->driver : "-", group, parent, supported[0] ? supported : "none",
+		i->is_bridge ? "  [bridge]" : "", i->is_vf ? "  [VF]" : i->is_pf ? "  [PF]" : "");
+	for (unsigned m = 0; m < _RESET_METHOD_MAX; m++)
+		if (p->methods[m].status != PROBE_SUPPORTED)
+			fprintf(f, "    %-8s %-11s %s\n", reset_method_name(m),
+				probe_status_name(p->methods[m].status), p->methods[m].why);
+	if (p->kernel_reset_methods[0])
+		fprintf(f, "    %-8s %-11s %s\n", "", "", p->kernel_reset_methods);
+}
+
+static struct json_object *sbdf_json(const struct pcirst_sbdf *sbdf)
+{
+	char s[PCIRST_SBDF_STRLEN];
+
+	return json_object_new_string(pcirst_sbdf_format(sbdf, s));
+}
+
+static struct json_object *hex_json(unsigned v, int width)
+{
+	char s[16];
+
+	snprintf(s, sizeof(s), "0x%0*x", width, v);
+	return json_object_new_string(s);
+}
+
+static struct json_object *probe_json(const struct probe_result *p)
+{
+	const struct pci_dev_info *i = &p->info;
+	struct json_object *o = json_object_new_object(), *methods = json_object_new_object();
+
+	json_object_object_add(o, "sbdf", sbdf_json(&i->sbdf));
+	json_object_object_add(o, "vendor", hex_json(i->vendor, 4));
+	json_object_object_add(o, "device", hex_json(i->device, 4));
+	json_object_object_add(o, "subsystem-vendor", hex_json(i->subsys_vendor, 4));
+	json_object_object_add(o, "subsystem-device", hex_json(i->subsys_device, 4));
+	json_object_object_add(o, "class", hex_json(i->class_code, 6));
+	json_object_object_add(o, "revision", hex_json(i->revision, 2));
+	json_object_object_add(o, "header-type", json_object_new_int(i->header_type));
+	json_object_object_add(o, "multifunction", json_object_new_boolean(i->multifunction));
+	json_object_object_add(o, "bridge", json_object_new_boolean(i->is_bridge));
+	json_object_object_add(o, "driver", i->driver[0] ? json_object_new_string(i->driver) : NULL);
+	json_object_object_add(o, "driver-kind",
+			       json_object_new_string(pci_driver_kind_name(i->driver_kind)));
+	json_object_object_add(o, "iommu-group",
+			       i->iommu_group >= 0 ? json_object_new_int(i->iommu_group) : NULL);
+	json_object_object_add(o, "parent", i->has_parent ? sbdf_json(&i->parent) : NULL);
+	json_object_object_add(o, "sriov", json_object_new_string(i->is_vf ? "vf"
+								   : i->is_pf ? "pf"
+									      : "none"));
+	if (i->is_vf)
+		json_object_object_add(o, "physfn", sbdf_json(&i->physfn));
+	if (i->is_pf)
+		json_object_object_add(o, "num-vfs", json_object_new_int((int)i->num_vfs));
+	json_object_object_add(o, "kernel-reset-methods",
+			       p->kernel_reset_methods[0]
+				       ? json_object_new_string(p->kernel_reset_methods)
+				       : NULL);
+	for (unsigned m = 0; m < _RESET_METHOD_MAX; m++) {
+		struct json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "status",
+				       json_object_new_string(probe_status_name(p->methods[m].status)));
+		if (p->methods[m].why[0])
+			json_object_object_add(e, "why", json_object_new_string(p->methods[m].why));
+		json_object_object_add(methods, reset_method_name(m), e);
+	}
+	json_object_object_add(o, "methods", methods);
+	return o;
+}
+
+int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	_cleanup_(pci_host_freep) struct pci_host *host = NULL;
+	_cleanup_(freep) struct pcirst_sbdf *devs = NULL;
+	struct json_object *array = NULL;
+	bool json = false, explicit;
+	unsigned n;
+	int c, r, ret = CTL_EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			probe_usage(stdout);
+			return CTL_EXIT_OK;
+		default:
+			probe_usage(stderr);
+			return CTL_EXIT_USAGE;
+		}
+	}
+	explicit = optind < argc;
+	if (explicit) {
+		if (ctl_parse_sbdfs("probe", argc - optind, argv + optind, &devs) < 0)
+			return CTL_EXIT_USAGE;
+		n = (unsigned)(argc - optind);
+	}
+	if (ctl_open_host("probe", g->sysfs_root, &host) < 0)
+		return CTL_EXIT_ENVIRONMENT;
+	if (!explicit) {
+		r = pci_host_list(host, &devs, &n);
+		if (r < 0) {
+			fprintf(stderr, "pcirstctl probe: cannot list PCI devices under %s: %s\n",
+				g->sysfs_root, strerror(-r));
+			return CTL_EXIT_ENVIRONMENT;
+		}
+	}
+	if (json)
+		array = json_object_new_array();
+	else
+		printf("%-12s  %-9s  %-6s  %-10s  %-5s  %-12s  %s\n", "DEVICE", "ID", "CLASS",
+		       "DRIVER", "IOMMU", "PARENT", "METHODS");
+	for (unsigned i = 0; i < n; i++) {
+		struct probe_result p;
+		char s[PCIRST_SBDF_STRLEN];
+
+		r = reset_probe(host, &devs[i], &p);
+		if (r < 0) {
+			fprintf(stderr, "pcirstctl probe: %s: %s\n", pcirst_sbdf_format(&devs[i], s),
+				p.error);
+			ret = CTL_EXIT_ENVIRONMENT;
+			continue;
+		}
+		if (json)
+			json_object_array_add(array, probe_json(&p));
+		else
+			print_text(&p, stdout);
+	}
+	if (json) {
+		puts(json_object_to_json_string_ext(array, JSON_C_TO_STRING_PRETTY |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(array);
+	}
+	return ret;
+}
