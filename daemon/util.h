@@ -16,12 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define _cleanup_(f)     __attribute__((cleanup(f)))
-#define _printf_(a, b)   __attribute__((format(printf, a, b)))
-#define _unused_         __attribute__((unused))
-#define ELEMENTSOF(x)    (sizeof(x) / sizeof((x)[0]))
-#define USEC_PER_MSEC    UINT64_C(1000)
-#define USEC_PER_SEC     UINT64_C(1000000)
+#define _cleanup_(f)   __attribute__((cleanup(f)))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _unused_       __attribute__((unused))
+#define ELEMENTSOF(x)  (sizeof(x) / sizeof((x)[0]))
+#define USEC_PER_MSEC  UINT64_C(1000)
+#define USEC_PER_SEC   UINT64_C(1000000)
 
 typedef uint64_t usec_t;
 
@@ -42,11 +42,11 @@ static inline void closep(int *fd)
 }
 
 /* Defines foo_freep() for use as _cleanup_(foo_freep) on a "struct foo *". */
-#define DEFINE_FREEP(type, func)                                                                   \
-	static inline void func##p(type **p)                                                       \
-	{                                                                                          \
-		if (*p)                                                                            \
-			func(*p);                                                                  \
+#define DEFINE_FREEP(type, func)             \
+	static inline void func##p(type **p) \
+	{                                    \
+		if (*p)                      \
+			func(*p);            \
 	}
 
 static inline usec_t now_usec(void)

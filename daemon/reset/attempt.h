@@ -20,9 +20,9 @@ struct attempt_fn {
 };
 
 enum step_result {
-	STEP_DONE = 0,  /* the reset itself is complete */
+	STEP_DONE = 0,	/* the reset itself is complete */
 	STEP_AGAIN = 1, /* call again at once (next phase) */
-	STEP_WAIT = 2,  /* call again after a->wait µs */
+	STEP_WAIT = 2,	/* call again after a->wait µs */
 	STEP_ASYNC = 3, /* call again when the offloaded call completes */
 };
 
@@ -45,9 +45,9 @@ struct attempt {
 	usec_t wait;
 	usec_t deadline;
 	usec_t interval;
-	uint16_t cap;         /* offset of the capability the method drives */
-	int mode;             /* method-specific variant (bus: how to wait after SBR) */
-	bool writable;        /* config space opened for writing (false when probing) */
+	uint16_t cap;  /* offset of the capability the method drives */
+	int mode;      /* method-specific variant (bus: how to wait after SBR) */
+	bool writable; /* config space opened for writing (false when probing) */
 	bool sbr_asserted;
 	bool kernel_selected; /* reset_method was changed and must be restored */
 	char kernel_prev[128];

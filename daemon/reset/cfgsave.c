@@ -19,7 +19,7 @@ int cfg_save(struct pci_cfg *cfg, struct cfg_saved *s, struct why *why)
 	struct why capwhy;
 	int r;
 
-	*s = (struct cfg_saved){ 0 };
+	*s = (struct cfg_saved){0};
 	for (unsigned i = 0; i < ELEMENTSOF(s->header); i++) {
 		r = pci_cfg_read32(cfg, i * 4, &s->header[i]);
 		if (r < 0)
@@ -75,8 +75,8 @@ static uint8_t hdr8(const struct cfg_saved *s, unsigned off)
 static bool restore_dword(uint8_t header_type, unsigned off)
 {
 	if (header_type == PCI_HEADER_TYPE_BRIDGE)
-		/* BAR0-1, bus numbers + secondary latency, I/O base/limit (status is W1C: 16 bits only),
-		 * memory and prefetchable windows and their upper halves, I/O upper, ROM. */
+		/* BAR0-1, bus numbers + secondary latency, I/O base/limit (status is W1C: 16 bits
+		 * only), memory and prefetchable windows and their upper halves, I/O upper, ROM. */
 		return (off >= 0x10 && off <= 0x18) || (off >= 0x20 && off <= 0x30) ||
 		       off == PCI_ROM_ADDRESS1;
 	return (off >= PCI_BASE_ADDRESS_0 && off <= 0x24) || off == PCI_ROM_ADDRESS;
@@ -116,7 +116,8 @@ int cfg_restore(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
 		if ((r = pci_cfg_write16(cfg, off, hdr16(s, off) & ~PCI_BRIDGE_CTL_BUS_RESET)) < 0)
 			goto fail;
 	}
-	/* Cache line size and latency timer; not BIST at 0x0f (writing it can start a self-test). */
+	/* Cache line size and latency timer; not BIST at 0x0f (writing it can start a self-test).
+	 */
 	off = PCI_CACHE_LINE_SIZE;
 	if ((r = pci_cfg_write8(cfg, off, hdr8(s, off))) < 0 ||
 	    (r = pci_cfg_write8(cfg, off + 1, hdr8(s, off + 1))) < 0)
@@ -136,7 +137,8 @@ fail:
 int cfg_verify(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
 {
 	unsigned nbars = s->header_type == PCI_HEADER_TYPE_BRIDGE ? 2 : 6;
-	unsigned rom = s->header_type == PCI_HEADER_TYPE_BRIDGE ? PCI_ROM_ADDRESS1 : PCI_ROM_ADDRESS;
+	unsigned rom =
+	    s->header_type == PCI_HEADER_TYPE_BRIDGE ? PCI_ROM_ADDRESS1 : PCI_ROM_ADDRESS;
 	uint32_t v;
 	uint16_t cmd;
 	int r;
@@ -147,7 +149,8 @@ int cfg_verify(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
 	if (v == 0xffffffff)
 		return why_err(why, -ENODEV, "device not responding after reset (reads all-ones)");
 	if (v != s->header[0])
-		return why_err(why, -EIO, "device identity changed: %04x:%04x before, %04x:%04x after",
+		return why_err(why, -EIO,
+			       "device identity changed: %04x:%04x before, %04x:%04x after",
 			       s->header[0] & 0xffff, s->header[0] >> 16, v & 0xffff, v >> 16);
 	for (unsigned i = 0; i < nbars; i++) {
 		unsigned off = PCI_BASE_ADDRESS_0 + 4 * i;
@@ -156,8 +159,9 @@ int cfg_verify(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
 		if (r < 0)
 			return io_err(why, r, "reading", off);
 		if (v != s->header[off / 4])
-			return why_err(why, -EIO, "BAR%u reads 0x%08x instead of 0x%08x after restore",
-				       i, v, s->header[off / 4]);
+			return why_err(why, -EIO,
+				       "BAR%u reads 0x%08x instead of 0x%08x after restore", i, v,
+				       s->header[off / 4]);
 	}
 	r = pci_cfg_read32(cfg, rom, &v);
 	if (r < 0)

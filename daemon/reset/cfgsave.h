@@ -15,10 +15,10 @@
 struct cfg_saved {
 	uint32_t header[16]; /* 0x00..0x3f, both header types */
 	uint8_t header_type;
-	uint16_t pcie;       /* PCIe capability offset, 0 if none */
+	uint16_t pcie; /* PCIe capability offset, 0 if none */
 	uint16_t pcie_flags;
 	uint16_t devctl, lnkctl, devctl2, lnkctl2;
-	uint16_t pm;         /* PM capability offset, 0 if none */
+	uint16_t pm; /* PM capability offset, 0 if none */
 	uint16_t pmcsr;
 };
 

@@ -19,26 +19,26 @@
 void reset_timing_default(struct reset_timing *t)
 {
 	*t = (struct reset_timing){
-		.pending_timeout = 1000 * USEC_PER_MSEC,
-		.flr_wait = 100 * USEC_PER_MSEC,
-		.pm_d3hot_wait = 10 * USEC_PER_MSEC,
-		.pm_d0_wait = 10 * USEC_PER_MSEC,
-		.sbr_assert = 2 * USEC_PER_MSEC,
-		.sbr_settle_pcie = 100 * USEC_PER_MSEC,
-		.sbr_settle_conv = 1000 * USEC_PER_MSEC,
-		.link_timeout = 1000 * USEC_PER_MSEC,
-		/* PCIe 6.0 §6.6.1: a function answers without CRS at the latest 1.0 s after reset. */
-		.ready_timeout = 1000 * USEC_PER_MSEC,
-		.poll_interval = 1 * USEC_PER_MSEC,
+	    .pending_timeout = 1000 * USEC_PER_MSEC,
+	    .flr_wait = 100 * USEC_PER_MSEC,
+	    .pm_d3hot_wait = 10 * USEC_PER_MSEC,
+	    .pm_d0_wait = 10 * USEC_PER_MSEC,
+	    .sbr_assert = 2 * USEC_PER_MSEC,
+	    .sbr_settle_pcie = 100 * USEC_PER_MSEC,
+	    .sbr_settle_conv = 1000 * USEC_PER_MSEC,
+	    .link_timeout = 1000 * USEC_PER_MSEC,
+	    /* PCIe 6.0 §6.6.1: a function answers without CRS at the latest 1.0 s after reset. */
+	    .ready_timeout = 1000 * USEC_PER_MSEC,
+	    .poll_interval = 1 * USEC_PER_MSEC,
 	};
 }
 
 const struct method_ops *method_ops_get(enum reset_method_id id)
 {
 	static const struct method_ops *const ops[_RESET_METHOD_MAX] = {
-		[RESET_FLR] = &method_flr_ops,	   [RESET_AF_FLR] = &method_af_flr_ops,
-		[RESET_PM] = &method_pm_ops,	   [RESET_BUS] = &method_bus_ops,
-		[RESET_KERNEL] = &method_kernel_ops, [RESET_PCIBACK] = &method_pciback_ops,
+	    [RESET_FLR] = &method_flr_ops,	 [RESET_AF_FLR] = &method_af_flr_ops,
+	    [RESET_PM] = &method_pm_ops,	 [RESET_BUS] = &method_bus_ops,
+	    [RESET_KERNEL] = &method_kernel_ops, [RESET_PCIBACK] = &method_pciback_ops,
 	};
 
 	return id >= 0 && id < _RESET_METHOD_MAX ? ops[id] : NULL;
@@ -93,7 +93,7 @@ static void attempt_release(struct attempt *a)
 	a->offload = NULL;
 	for (unsigned i = 0; i < a->n_fns; i++) {
 		pci_cfg_free(a->fns[i].cfg);
-		a->fns[i] = (struct attempt_fn){ 0 };
+		a->fns[i] = (struct attempt_fn){0};
 	}
 	pci_cfg_free(a->bridge_cfg);
 	a->bridge_cfg = NULL;
@@ -147,8 +147,8 @@ static void job_schedule(struct reset_job *job, usec_t usec)
 		r = sd_event_source_set_enabled(job->timer, SD_EVENT_ONESHOT);
 	if (r < 0) {
 		/* Cannot wait: abort rather than spin or stall; the abort path needs no timer. */
-		snprintf(job->abort_reason, sizeof(job->abort_reason),
-			 "cannot arm a timer: %s", strerror(-r));
+		snprintf(job->abort_reason, sizeof(job->abort_reason), "cannot arm a timer: %s",
+			 strerror(-r));
 		job->abort_requested = true;
 		sd_event_source_set_enabled(job->defer, SD_EVENT_ONESHOT);
 	}
@@ -180,8 +180,8 @@ static void summarize(struct reset_job *job)
 		const struct trail_attempt *a = &t->attempts[i];
 
 		len = strlen(t->message);
-		snprintf(t->message + len, sizeof(t->message) - len, "%s %s %s (%s)",
-			 i ? ";" : ":", reset_method_spec_format(&a->method, m, sizeof(m)),
+		snprintf(t->message + len, sizeof(t->message) - len, "%s %s %s (%s)", i ? ";" : ":",
+			 reset_method_spec_format(&a->method, m, sizeof(m)),
 			 attempt_outcome_name(a->outcome), a->message);
 	}
 }
@@ -264,12 +264,12 @@ static bool attempt_prepare(struct reset_job *job)
 		return false;
 	}
 	*a = (struct attempt){
-		.host = job->host,
-		.timing = &job->timing,
-		.method = job->methods[job->mi],
-		.event = job->event,
-		.resume = job_resume,
-		.writable = true,
+	    .host = job->host,
+	    .timing = &job->timing,
+	    .method = job->methods[job->mi],
+	    .event = job->event,
+	    .resume = job_resume,
+	    .writable = true,
 	};
 	if (per_function(job)) {
 		first = job->ti;
@@ -306,9 +306,10 @@ static bool attempt_prepare(struct reset_job *job)
 	job->phase = JOB_SAVE;
 	return true;
 fail:
-	attempt_end(job, r == -EOPNOTSUPP ? ATTEMPT_UNSUPPORTED
-			 : r == -EPERM	  ? ATTEMPT_REFUSED
-					  : ATTEMPT_FAILED,
+	attempt_end(job,
+		    r == -EOPNOTSUPP ? ATTEMPT_UNSUPPORTED
+		    : r == -EPERM    ? ATTEMPT_REFUSED
+				     : ATTEMPT_FAILED,
 		    r);
 	return false;
 }
@@ -318,7 +319,7 @@ static int attempt_ready(struct reset_job *job)
 {
 	struct attempt *a = &job->a;
 	char s[PCIRST_SBDF_STRLEN];
-	struct why why = { "" };
+	struct why why = {""};
 	usec_t now = now_usec();
 	int r;
 

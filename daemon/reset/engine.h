@@ -22,17 +22,17 @@
  * tests shrink them to run fast.
  */
 struct reset_timing {
-	usec_t pending_timeout;   /* wait for Transactions Pending to clear before FLR */
-	usec_t flr_wait;          /* after initiating FLR (PCIe 6.0 §6.6.2: 100 ms) */
-	usec_t pm_d3hot_wait;     /* in D3hot (PCI PM 1.2 §5.6.1, Table 5-6: 10 ms) */
-	usec_t pm_d0_wait;        /* after returning to D0 (the same: 10 ms) */
-	usec_t sbr_assert;        /* SBR held (PCI 3.0 §4.3.2 Trst >= 1 ms; we hold 2 ms) */
-	usec_t sbr_settle_pcie;   /* after SBR, PCIe (PCIe 6.0 §6.6.1: 100 ms) */
-	usec_t sbr_settle_conv;   /* after SBR, conventional PCI (PCI 3.0 §4.3.1 Trhfa: 1 s) */
-	usec_t link_timeout;      /* for Data Link Layer Link Active after SBR (> 5 GT/s) */
-	usec_t ready_timeout;     /* for config reads to answer (neither all-ones nor CRS) */
-	usec_t poll_interval;     /* first readiness poll interval; doubles up to 64x */
-	usec_t extra_delay;       /* after the reset, before restoring (policy's choice) */
+	usec_t pending_timeout; /* wait for Transactions Pending to clear before FLR */
+	usec_t flr_wait;	/* after initiating FLR (PCIe 6.0 §6.6.2: 100 ms) */
+	usec_t pm_d3hot_wait;	/* in D3hot (PCI PM 1.2 §5.6.1, Table 5-6: 10 ms) */
+	usec_t pm_d0_wait;	/* after returning to D0 (the same: 10 ms) */
+	usec_t sbr_assert;	/* SBR held (PCI 3.0 §4.3.2 Trst >= 1 ms; we hold 2 ms) */
+	usec_t sbr_settle_pcie; /* after SBR, PCIe (PCIe 6.0 §6.6.1: 100 ms) */
+	usec_t sbr_settle_conv; /* after SBR, conventional PCI (PCI 3.0 §4.3.1 Trhfa: 1 s) */
+	usec_t link_timeout;	/* for Data Link Layer Link Active after SBR (> 5 GT/s) */
+	usec_t ready_timeout;	/* for config reads to answer (neither all-ones nor CRS) */
+	usec_t poll_interval;	/* first readiness poll interval; doubles up to 64x */
+	usec_t extra_delay;	/* after the reset, before restoring (policy's choice) */
 };
 
 void reset_timing_default(struct reset_timing *t);
@@ -85,7 +85,7 @@ struct probe_result {
 	struct pci_dev_info info;
 	struct probe_entry methods[_RESET_METHOD_MAX];
 	char kernel_reset_methods[128]; /* the reset_method attribute, "" if absent */
-	char error[WHY_MAX];            /* set when the device could not be examined */
+	char error[WHY_MAX];		/* set when the device could not be examined */
 };
 
 const char *probe_status_name(enum probe_status s);

@@ -1,10 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Internal to the engine: the job object shared by engine.c (state machine) and job.c (lifecycle). */
+/* Internal to the engine: the job object shared by engine.c (state machine) and job.c (lifecycle).
+ */
 #pragma once
 
 #include "attempt.h"
 
-enum job_phase { JOB_NEXT, JOB_SAVE, JOB_METHOD, JOB_EXTRA, JOB_READY, JOB_RESTORE, JOB_DONE };
+enum job_phase {
+	JOB_NEXT,
+	JOB_SAVE,
+	JOB_METHOD,
+	JOB_EXTRA,
+	JOB_READY,
+	JOB_RESTORE,
+	JOB_DONE
+};
 
 struct reset_job {
 	sd_event *event;

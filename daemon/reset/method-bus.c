@@ -19,8 +19,18 @@
 #include "capwalk.h"
 #include "pci-regs.h"
 
-enum { BUS_ASSERT, BUS_DEASSERT, BUS_LINK, BUS_SETTLE, BUS_DONE };
-enum { MODE_CONVENTIONAL, MODE_PCIE_SLOW, MODE_PCIE_FAST };
+enum {
+	BUS_ASSERT,
+	BUS_DEASSERT,
+	BUS_LINK,
+	BUS_SETTLE,
+	BUS_DONE
+};
+enum {
+	MODE_CONVENTIONAL,
+	MODE_PCIE_SLOW,
+	MODE_PCIE_FAST
+};
 
 static int bridge_mode(struct attempt *a, struct why *why)
 {
@@ -42,7 +52,8 @@ static int bridge_mode(struct attempt *a, struct why *why)
 	if (type != PCI_EXP_TYPE_ROOT_PORT && type != PCI_EXP_TYPE_DOWNSTREAM)
 		return MODE_CONVENTIONAL; /* e.g. a PCIe-to-PCI bridge: its secondary is PCI */
 	a->cap = pcie;
-	/* Supported Link Speeds 1 = 2.5 GT/s, 2 = 5 GT/s; above that, software waits for the link. */
+	/* Supported Link Speeds 1 = 2.5 GT/s, 2 = 5 GT/s; above that, software waits for the link.
+	 */
 	if ((lnkcap & PCI_EXP_LNKCAP_SLS) > 2 && (lnkcap & PCI_EXP_LNKCAP_DLLLARC))
 		return MODE_PCIE_FAST;
 	return MODE_PCIE_SLOW;
@@ -160,10 +171,11 @@ static int bus_link(struct attempt *a)
 		return STEP_WAIT;
 	}
 	if (now >= a->deadline)
-		return why_err(&a->why, -ETIMEDOUT,
-			       "bridge %s never reported Data Link Layer Link Active within %llu ms",
-			       pcirst_sbdf_format(&a->bridge.sbdf, bridge),
-			       (unsigned long long)(a->timing->link_timeout / USEC_PER_MSEC));
+		return why_err(
+		    &a->why, -ETIMEDOUT,
+		    "bridge %s never reported Data Link Layer Link Active within %llu ms",
+		    pcirst_sbdf_format(&a->bridge.sbdf, bridge),
+		    (unsigned long long)(a->timing->link_timeout / USEC_PER_MSEC));
 	a->wait = a->interval;
 	if (now + a->wait > a->deadline)
 		a->wait = a->deadline - now;
@@ -217,8 +229,8 @@ static void bus_cleanup(struct attempt *a)
 }
 
 const struct method_ops method_bus_ops = {
-	.id = RESET_BUS,
-	.check = bus_check,
-	.step = bus_step,
-	.cleanup = bus_cleanup,
+    .id = RESET_BUS,
+    .check = bus_check,
+    .step = bus_step,
+    .cleanup = bus_cleanup,
 };

@@ -14,7 +14,12 @@
 #include "capwalk.h"
 #include "pci-regs.h"
 
-enum { FLR_PENDING, FLR_INITIATE, FLR_WAIT, FLR_DONE };
+enum {
+	FLR_PENDING,
+	FLR_INITIATE,
+	FLR_WAIT,
+	FLR_DONE
+};
 
 static int cfg_fail(struct attempt *a, int r, const char *what)
 {
@@ -97,7 +102,8 @@ static int flr_step(struct attempt *a)
 		attempt_step_begin(a, "initiate");
 		r = pci_cfg_read16(cfg, a->cap + PCI_EXP_DEVCTL, &ctl);
 		if (r >= 0)
-			r = pci_cfg_write16(cfg, a->cap + PCI_EXP_DEVCTL, ctl | PCI_EXP_DEVCTL_BCR_FLR);
+			r = pci_cfg_write16(cfg, a->cap + PCI_EXP_DEVCTL,
+					    ctl | PCI_EXP_DEVCTL_BCR_FLR);
 		if (r < 0)
 			return cfg_fail(a, r, "initiating FLR");
 		a->phase = FLR_WAIT;
@@ -159,13 +165,13 @@ static int af_flr_step(struct attempt *a)
 }
 
 const struct method_ops method_flr_ops = {
-	.id = RESET_FLR,
-	.check = flr_check,
-	.step = flr_step,
+    .id = RESET_FLR,
+    .check = flr_check,
+    .step = flr_step,
 };
 
 const struct method_ops method_af_flr_ops = {
-	.id = RESET_AF_FLR,
-	.check = af_flr_check,
-	.step = af_flr_step,
+    .id = RESET_AF_FLR,
+    .check = af_flr_check,
+    .step = af_flr_step,
 };

@@ -12,7 +12,11 @@
 #include "capwalk.h"
 #include "pci-regs.h"
 
-enum { PM_D3HOT, PM_D0, PM_DONE };
+enum {
+	PM_D3HOT,
+	PM_D0,
+	PM_DONE
+};
 
 #define PM_STATE_D0    0
 #define PM_STATE_D3HOT 3
@@ -93,8 +97,8 @@ static void pm_cleanup(struct attempt *a)
 }
 
 const struct method_ops method_pm_ops = {
-	.id = RESET_PM,
-	.check = pm_check,
-	.step = pm_step,
-	.cleanup = pm_cleanup,
+    .id = RESET_PM,
+    .check = pm_check,
+    .step = pm_step,
+    .cleanup = pm_cleanup,
 };

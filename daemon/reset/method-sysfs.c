@@ -12,7 +12,12 @@
 
 #include "attempt.h"
 
-enum { SYS_SELECT, SYS_RESET, SYS_RESULT, SYS_DONE };
+enum {
+	SYS_SELECT,
+	SYS_RESET,
+	SYS_RESULT,
+	SYS_DONE
+};
 
 static bool word_in_list(const char *list, const char *word)
 {
@@ -43,9 +48,10 @@ static int kernel_check(struct attempt *a, struct why *why)
 	if (r < 0)
 		return why_err(why, r, "reading reset_method failed: %s", strerror(-r));
 	if (!word_in_list(buf, a->method.kernel_method))
-		return why_err(why, -EOPNOTSUPP,
-			       "the kernel does not offer '%s' for this function (reset_method: %s)",
-			       a->method.kernel_method, buf[0] ? buf : "empty");
+		return why_err(
+		    why, -EOPNOTSUPP,
+		    "the kernel does not offer '%s' for this function (reset_method: %s)",
+		    a->method.kernel_method, buf[0] ? buf : "empty");
 	return 0;
 }
 
@@ -152,14 +158,14 @@ static int pciback_step(struct attempt *a)
 }
 
 const struct method_ops method_kernel_ops = {
-	.id = RESET_KERNEL,
-	.check = kernel_check,
-	.step = kernel_step,
-	.cleanup = kernel_cleanup,
+    .id = RESET_KERNEL,
+    .check = kernel_check,
+    .step = kernel_step,
+    .cleanup = kernel_cleanup,
 };
 
 const struct method_ops method_pciback_ops = {
-	.id = RESET_PCIBACK,
-	.check = pciback_check,
-	.step = pciback_step,
+    .id = RESET_PCIBACK,
+    .check = pciback_check,
+    .step = pciback_step,
 };

@@ -5,15 +5,15 @@
 #include "util.h"
 
 static const char *const method_names[_RESET_METHOD_MAX] = {
-	[RESET_FLR] = "flr",   [RESET_AF_FLR] = "af-flr", [RESET_PM] = "pm",
-	[RESET_BUS] = "bus",   [RESET_KERNEL] = "kernel", [RESET_PCIBACK] = "pciback",
+    [RESET_FLR] = "flr", [RESET_AF_FLR] = "af-flr", [RESET_PM] = "pm",
+    [RESET_BUS] = "bus", [RESET_KERNEL] = "kernel", [RESET_PCIBACK] = "pciback",
 };
 
 const struct reset_method_spec reset_method_default_order[4] = {
-	{ .id = RESET_FLR },
-	{ .id = RESET_AF_FLR },
-	{ .id = RESET_PM },
-	{ .id = RESET_BUS },
+    {.id = RESET_FLR},
+    {.id = RESET_AF_FLR},
+    {.id = RESET_PM},
+    {.id = RESET_BUS},
 };
 
 const char *reset_method_name(enum reset_method_id id)
@@ -47,7 +47,7 @@ static bool kernel_method_valid(const char *s)
 int reset_method_spec_parse(const char *text, struct reset_method_spec *spec)
 {
 	static const char kernel_prefix[] = "kernel:";
-	struct reset_method_spec s = { 0 };
+	struct reset_method_spec s = {0};
 
 	if (strncmp(text, kernel_prefix, strlen(kernel_prefix)) == 0) {
 		const char *km = text + strlen(kernel_prefix);

@@ -23,7 +23,8 @@ static void *offload_thread(void *p)
 	uint64_t one = 1;
 
 	o->result = o->fn(o->arg);
-	/* The eventfd write publishes o->result: the loop reads it only after reading the eventfd. */
+	/* The eventfd write publishes o->result: the loop reads it only after reading the eventfd.
+	 */
 	while (write(o->efd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;
 	return NULL;

@@ -41,13 +41,13 @@ struct pci_dev_info {
 	bool is_bridge; /* header type 1 */
 	enum pci_driver_kind driver_kind;
 	char driver[PCI_DRIVER_NAME_MAX]; /* "" when unbound */
-	int iommu_group;                  /* -1 when none */
-	bool has_parent;                  /* false: on a root bus */
-	struct pcirst_sbdf parent;        /* upstream bridge */
-	bool is_vf;                       /* SR-IOV virtual function */
-	struct pcirst_sbdf physfn;        /* its PF when is_vf */
-	bool is_pf;                       /* SR-IOV capable physical function */
-	unsigned num_vfs;                 /* VFs enabled on a PF */
+	int iommu_group;		  /* -1 when none */
+	bool has_parent;		  /* false: on a root bus */
+	struct pcirst_sbdf parent;	  /* upstream bridge */
+	bool is_vf;			  /* SR-IOV virtual function */
+	struct pcirst_sbdf physfn;	  /* its PF when is_vf */
+	bool is_pf;			  /* SR-IOV capable physical function */
+	unsigned num_vfs;		  /* VFs enabled on a PF */
 };
 
 struct pci_host_ops {
@@ -69,8 +69,7 @@ struct pci_host_ops {
 			  const char *value);
 	/* A driver attribute (/sys/bus/pci/drivers/<driver>/<name>): does it exist, write it. */
 	bool (*driver_attr_exists)(void *ud, const char *driver, const char *name);
-	int (*driver_attr_write)(void *ud, const char *driver, const char *name,
-				 const char *value);
+	int (*driver_attr_write)(void *ud, const char *driver, const char *name, const char *value);
 	void (*free)(void *ud);
 };
 
@@ -89,8 +88,8 @@ int sysfs_host_new(const char *root, struct pci_host **out);
 
 /* Convenience wrappers around the ops. */
 int pci_host_list(struct pci_host *host, struct pcirst_sbdf **out, unsigned *n);
-int pci_host_info(struct pci_host *host, const struct pcirst_sbdf *sbdf,
-		  struct pci_dev_info *out, struct why *why);
+int pci_host_info(struct pci_host *host, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
+		  struct why *why);
 int pci_host_cfg_open(struct pci_host *host, const struct pcirst_sbdf *sbdf, bool writable,
 		      struct pci_cfg **out, struct why *why);
 int pci_host_attr_read(struct pci_host *host, const struct pcirst_sbdf *sbdf, const char *name,

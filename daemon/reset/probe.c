@@ -9,9 +9,9 @@
 #include "attempt.h"
 
 static const char *const probe_names[] = {
-	[PROBE_SUPPORTED] = "supported",
-	[PROBE_UNSUPPORTED] = "unsupported",
-	[PROBE_REFUSED] = "refused",
+    [PROBE_SUPPORTED] = "supported",
+    [PROBE_UNSUPPORTED] = "unsupported",
+    [PROBE_REFUSED] = "refused",
 };
 
 const char *probe_status_name(enum probe_status s)
@@ -22,20 +22,21 @@ const char *probe_status_name(enum probe_status s)
 static void probe_method(struct pci_host *host, const struct pci_dev_info *info,
 			 struct pci_cfg *cfg, struct probe_entry *e)
 {
-	struct attempt_fn fn = { .info = *info, .cfg = cfg };
+	struct attempt_fn fn = {.info = *info, .cfg = cfg};
 	struct attempt a = {
-		.host = host,
-		.method = e->method,
-		.fns = &fn,
-		.n_fns = 1,
-		.writable = false,
+	    .host = host,
+	    .method = e->method,
+	    .fns = &fn,
+	    .n_fns = 1,
+	    .writable = false,
 	};
-	struct why why = { "" };
+	struct why why = {""};
 	int r;
 
-	r = safety_check(info, &e->method, &why);
+	/* The method's own check first: "no FLR capability" says more than "bound to a driver". */
+	r = method_ops_get(e->method.id)->check(&a, &why);
 	if (r >= 0)
-		r = method_ops_get(e->method.id)->check(&a, &why);
+		r = safety_check(info, &e->method, &why);
 	pci_cfg_free(a.bridge_cfg);
 	e->status = r >= 0 ? PROBE_SUPPORTED : r == -EPERM ? PROBE_REFUSED : PROBE_UNSUPPORTED;
 	if (r < 0 && r != -EPERM && r != -EOPNOTSUPP && !why.msg[0])
@@ -46,10 +47,10 @@ static void probe_method(struct pci_host *host, const struct pci_dev_info *info,
 int reset_probe(struct pci_host *host, const struct pcirst_sbdf *sbdf, struct probe_result *out)
 {
 	_cleanup_(pci_cfg_freep) struct pci_cfg *cfg = NULL;
-	struct why why = { "" };
+	struct why why = {""};
 	int r;
 
-	*out = (struct probe_result){ 0 };
+	*out = (struct probe_result){0};
 	r = pci_host_info(host, sbdf, &out->info, &why);
 	if (r >= 0)
 		r = pci_host_cfg_open(host, sbdf, false, &cfg, &why);
@@ -61,7 +62,7 @@ int reset_probe(struct pci_host *host, const struct pcirst_sbdf *sbdf, struct pr
 			       sizeof(out->kernel_reset_methods)) < 0)
 		out->kernel_reset_methods[0] = '\0';
 	for (unsigned i = 0; i < _RESET_METHOD_MAX; i++) {
-		out->methods[i].method = (struct reset_method_spec){ .id = (enum reset_method_id)i };
+		out->methods[i].method = (struct reset_method_spec){.id = (enum reset_method_id)i};
 		probe_method(host, &out->info, cfg, &out->methods[i]);
 	}
 	return 0;

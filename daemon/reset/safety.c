@@ -16,8 +16,8 @@ int safety_check(const struct pci_dev_info *info, const struct reset_method_spec
 	pcirst_sbdf_format(&info->sbdf, sbdf);
 	if (info->driver_kind == PCI_DRIVER_OTHER)
 		return why_err(why, -EPERM,
-			       "%s is bound to driver '%s'; only unbound devices or devices bound "
-			       "to pciback, pci-stub or vfio-pci are reset",
+			       "%s is bound to driver '%s' (only unbound functions and functions "
+			       "bound to pciback, pci-stub or vfio-pci are reset)",
 			       sbdf, info->driver);
 	if (info->is_bridge)
 		return why_err(why, -EPERM, "%s is a bridge; bridges are not reset as endpoints",

@@ -6,15 +6,18 @@
 #include "trail.h"
 
 static const char *const outcome_names[_ATTEMPT_OUTCOME_MAX] = {
-	[ATTEMPT_OK] = "ok",	       [ATTEMPT_UNSUPPORTED] = "unsupported",
-	[ATTEMPT_REFUSED] = "refused", [ATTEMPT_FAILED] = "failed",
-	[ATTEMPT_TIMEDOUT] = "timed-out", [ATTEMPT_ABORTED] = "aborted",
+    [ATTEMPT_OK] = "ok",
+    [ATTEMPT_UNSUPPORTED] = "unsupported",
+    [ATTEMPT_REFUSED] = "refused",
+    [ATTEMPT_FAILED] = "failed",
+    [ATTEMPT_TIMEDOUT] = "timed-out",
+    [ATTEMPT_ABORTED] = "aborted",
 };
 
 static const char *const verdict_names[_VERDICT_MAX] = {
-	[VERDICT_OK] = "ok",
-	[VERDICT_FAILED] = "failed",
-	[VERDICT_ABORTED] = "aborted",
+    [VERDICT_OK] = "ok",
+    [VERDICT_FAILED] = "failed",
+    [VERDICT_ABORTED] = "aborted",
 };
 
 const char *attempt_outcome_name(enum attempt_outcome o)
@@ -63,7 +66,7 @@ struct trail_attempt *reset_trail_add(struct reset_trail *t, const struct reset_
 		return NULL;
 	t->attempts = a;
 	a = &t->attempts[t->n_attempts++];
-	*a = (struct trail_attempt){ .method = *m, .sbdf = *sbdf };
+	*a = (struct trail_attempt){.method = *m, .sbdf = *sbdf};
 	return a;
 }
 
@@ -151,7 +154,8 @@ static int attempt_to_json(const struct trail_attempt *a, struct json_object **o
 
 	if (!o)
 		return -ENOMEM;
-	r |= add(o, "method", json_object_new_string(reset_method_spec_format(&a->method, m, sizeof(m))));
+	r |= add(o, "method",
+		 json_object_new_string(reset_method_spec_format(&a->method, m, sizeof(m))));
 	r |= add(o, "sbdf", json_object_new_string(pcirst_sbdf_format(&a->sbdf, sbdf)));
 	r |= add(o, "outcome", json_object_new_string(attempt_outcome_name(a->outcome)));
 	if (a->error)
@@ -196,11 +200,12 @@ int reset_trail_to_json(const struct reset_trail *t, struct json_object **out)
 	r |= add(o, "targets", targets);
 	for (unsigned i = 0; targets && i < t->n_targets; i++)
 		r |= json_object_array_add(
-			targets, json_object_new_string(pcirst_sbdf_format(&t->targets[i], sbdf)));
+		    targets, json_object_new_string(pcirst_sbdf_format(&t->targets[i], sbdf)));
 	r |= add(o, "verdict", json_object_new_string(reset_verdict_name(t->verdict)));
 	if (t->verdict == VERDICT_OK)
-		r |= add(o, "method",
-			 json_object_new_string(reset_method_spec_format(&t->method, m, sizeof(m))));
+		r |=
+		    add(o, "method",
+			json_object_new_string(reset_method_spec_format(&t->method, m, sizeof(m))));
 	if (t->message[0])
 		r |= add(o, "message", json_object_new_string(t->message));
 	r |= add(o, "usec", json_object_new_int64((int64_t)t->usec));

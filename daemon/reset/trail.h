@@ -21,7 +21,7 @@ enum attempt_outcome {
 	ATTEMPT_OK,
 	ATTEMPT_UNSUPPORTED, /* the function lacks what the method needs */
 	ATTEMPT_REFUSED,     /* possible but unsafe or not allowed */
-	ATTEMPT_FAILED,      /* an operation failed */
+	ATTEMPT_FAILED,	     /* an operation failed */
 	ATTEMPT_TIMEDOUT,    /* the device did not become ready in time */
 	ATTEMPT_ABORTED,     /* stopped from outside (shutdown, device removed) */
 	_ATTEMPT_OUTCOME_MAX,
@@ -30,7 +30,7 @@ enum attempt_outcome {
 const char *attempt_outcome_name(enum attempt_outcome o);
 
 #define TRAIL_STEP_NAME_MAX 24
-#define TRAIL_MAX_STEPS     16
+#define TRAIL_MAX_STEPS	    16
 
 struct trail_step {
 	char name[TRAIL_STEP_NAME_MAX];
@@ -41,18 +41,18 @@ struct trail_attempt {
 	struct reset_method_spec method;
 	struct pcirst_sbdf sbdf; /* the function, or the first of a bus reset's set */
 	enum attempt_outcome outcome;
-	int error;                          /* positive errno for FAILED/TIMEDOUT, else 0 */
+	int error;			       /* positive errno for FAILED/TIMEDOUT, else 0 */
 	char failed_step[TRAIL_STEP_NAME_MAX]; /* where it failed */
-	char message[WHY_MAX];              /* why unsupported/refused/failed */
-	char note[WHY_MAX];                 /* a warning on success, e.g. pending transactions */
+	char message[WHY_MAX];		       /* why unsupported/refused/failed */
+	char note[WHY_MAX];		       /* a warning on success, e.g. pending transactions */
 	struct trail_step steps[TRAIL_MAX_STEPS];
 	unsigned n_steps;
 	uint64_t usec;
 };
 
 enum reset_verdict {
-	VERDICT_OK,      /* a method reset every function and verified */
-	VERDICT_FAILED,  /* no method succeeded */
+	VERDICT_OK,	 /* a method reset every function and verified */
+	VERDICT_FAILED,	 /* no method succeeded */
 	VERDICT_ABORTED, /* stopped from outside before an outcome */
 	_VERDICT_MAX,
 };
@@ -66,7 +66,7 @@ struct reset_trail {
 	unsigned n_attempts;
 	enum reset_verdict verdict;
 	struct reset_method_spec method; /* the one that succeeded, when verdict is OK */
-	char message[WHY_MAX];           /* one-line summary for logs and errors */
+	char message[WHY_MAX];		 /* one-line summary for logs and errors */
 	uint64_t usec;
 };
 

@@ -33,12 +33,16 @@ static void print_text(const struct probe_result *p, FILE *f)
 		snprintf(group, sizeof(group), "%d", i->iommu_group);
 	for (unsigned m = 0; m < _RESET_METHOD_MAX; m++)
 		if (p->methods[m].status == PROBE_SUPPORTED)
-			snprintf(supported + strlen(supported), sizeof(supported) - strlen(supported),
-				 "%s%s", supported[0] ? " " : "", reset_method_name(m));
+			snprintf(supported + strlen(supported),
+				 sizeof(supported) - strlen(supported), "%s%s",
+				 supported[0] ? " " : "", reset_method_name(m));
 	fprintf(f, "%-12s  %04x:%04x  %06x  %-10s  %-5s  %-12s  %s%s%s\n",
 		pcirst_sbdf_format(&i->sbdf, s), i->vendor, i->device, i->class_code,
 		i->driver[0] ? i->driver : "-", group, parent, supported[0] ? supported : "none",
-		i->is_bridge ? "  [bridge]" : "", i->is_vf ? "  [VF]" : i->is_pf ? "  [PF]" : "");
+		i->is_bridge ? "  [bridge]" : "",
+		i->is_vf   ? "  [VF]"
+		: i->is_pf ? "  [PF]"
+			   : "");
 	for (unsigned m = 0; m < _RESET_METHOD_MAX; m++)
 		if (p->methods[m].status != PROBE_SUPPORTED)
 			fprintf(f, "    %-8s %-11s %s\n", reset_method_name(m),
@@ -77,28 +81,29 @@ static struct json_object *probe_json(const struct probe_result *p)
 	json_object_object_add(o, "header-type", json_object_new_int(i->header_type));
 	json_object_object_add(o, "multifunction", json_object_new_boolean(i->multifunction));
 	json_object_object_add(o, "bridge", json_object_new_boolean(i->is_bridge));
-	json_object_object_add(o, "driver", i->driver[0] ? json_object_new_string(i->driver) : NULL);
+	json_object_object_add(o, "driver",
+			       i->driver[0] ? json_object_new_string(i->driver) : NULL);
 	json_object_object_add(o, "driver-kind",
 			       json_object_new_string(pci_driver_kind_name(i->driver_kind)));
 	json_object_object_add(o, "iommu-group",
 			       i->iommu_group >= 0 ? json_object_new_int(i->iommu_group) : NULL);
 	json_object_object_add(o, "parent", i->has_parent ? sbdf_json(&i->parent) : NULL);
-	json_object_object_add(o, "sriov", json_object_new_string(i->is_vf ? "vf"
-								   : i->is_pf ? "pf"
-									      : "none"));
+	json_object_object_add(o, "sriov",
+			       json_object_new_string(i->is_vf	 ? "vf"
+						      : i->is_pf ? "pf"
+								 : "none"));
 	if (i->is_vf)
 		json_object_object_add(o, "physfn", sbdf_json(&i->physfn));
 	if (i->is_pf)
 		json_object_object_add(o, "num-vfs", json_object_new_int((int)i->num_vfs));
-	json_object_object_add(o, "kernel-reset-methods",
-			       p->kernel_reset_methods[0]
-				       ? json_object_new_string(p->kernel_reset_methods)
-				       : NULL);
+	json_object_object_add(
+	    o, "kernel-reset-methods",
+	    p->kernel_reset_methods[0] ? json_object_new_string(p->kernel_reset_methods) : NULL);
 	for (unsigned m = 0; m < _RESET_METHOD_MAX; m++) {
 		struct json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "status",
-				       json_object_new_string(probe_status_name(p->methods[m].status)));
+		json_object_object_add(
+		    e, "status", json_object_new_string(probe_status_name(p->methods[m].status)));
 		if (p->methods[m].why[0])
 			json_object_object_add(e, "why", json_object_new_string(p->methods[m].why));
 		json_object_object_add(methods, reset_method_name(m), e);
@@ -110,9 +115,9 @@ static struct json_object *probe_json(const struct probe_result *p)
 int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 {
 	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
 	};
 	_cleanup_(pci_host_freep) struct pci_host *host = NULL;
 	_cleanup_(freep) struct pcirst_sbdf *devs = NULL;
@@ -161,8 +166,8 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 
 		r = reset_probe(host, &devs[i], &p);
 		if (r < 0) {
-			fprintf(stderr, "pcirstctl probe: %s: %s\n", pcirst_sbdf_format(&devs[i], s),
-				p.error);
+			fprintf(stderr, "pcirstctl probe: %s: %s\n",
+				pcirst_sbdf_format(&devs[i], s), p.error);
 			ret = CTL_EXIT_ENVIRONMENT;
 			continue;
 		}
@@ -173,7 +178,7 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 	}
 	if (json) {
 		puts(json_object_to_json_string_ext(array, JSON_C_TO_STRING_PRETTY |
-								   JSON_C_TO_STRING_NOSLASHESCAPE));
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(array);
 	}
 	return ret;

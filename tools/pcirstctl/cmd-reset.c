@@ -49,17 +49,17 @@ static int parse_ms(const char *s, usec_t *out)
 int cmd_reset(int argc, char **argv, const struct ctl_globals *g)
 {
 	static const struct option options[] = {
-		{ "method", required_argument, NULL, 'm' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
+	    {"method", required_argument, NULL, 'm'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
 	};
 	_cleanup_(pci_host_freep) struct pci_host *host = NULL;
 	_cleanup_(freep) struct pcirst_sbdf *targets = NULL;
 	_cleanup_(reset_trail_freep) struct reset_trail *trail = NULL;
 	struct reset_method_spec methods[MAX_METHODS];
-	struct reset_options opts = { .methods = methods };
+	struct reset_options opts = {.methods = methods};
 	bool json = false;
 	int c, r;
 
@@ -68,14 +68,16 @@ int cmd_reset(int argc, char **argv, const struct ctl_globals *g)
 		switch (c) {
 		case 'm':
 			if (opts.n_methods == MAX_METHODS) {
-				fprintf(stderr, "pcirstctl reset: at most %d methods\n", MAX_METHODS);
+				fprintf(stderr, "pcirstctl reset: at most %d methods\n",
+					MAX_METHODS);
 				return CTL_EXIT_USAGE;
 			}
 			if (reset_method_spec_parse(optarg, &methods[opts.n_methods]) < 0) {
-				fprintf(stderr,
-					"pcirstctl reset: unknown method '%s' (expected flr, af-flr, "
-					"pm, bus, kernel, kernel:<reset_method> or pciback)\n",
-					optarg);
+				fprintf(
+				    stderr,
+				    "pcirstctl reset: unknown method '%s' (expected flr, af-flr, "
+				    "pm, bus, kernel, kernel:<reset_method> or pciback)\n",
+				    optarg);
 				return CTL_EXIT_USAGE;
 			}
 			opts.n_methods++;
@@ -112,11 +114,12 @@ int cmd_reset(int argc, char **argv, const struct ctl_globals *g)
 		return CTL_EXIT_ENVIRONMENT;
 	for (unsigned i = 0; i < opts.n_targets; i++) {
 		struct pci_dev_info info;
-		struct why why = { "" };
+		struct why why = {""};
 
 		r = pci_host_info(host, &targets[i], &info, &why);
 		if (r < 0) {
-			fprintf(stderr, "pcirstctl reset: %s\n", why.msg[0] ? why.msg : strerror(-r));
+			fprintf(stderr, "pcirstctl reset: %s\n",
+				why.msg[0] ? why.msg : strerror(-r));
 			return CTL_EXIT_ENVIRONMENT;
 		}
 	}
@@ -131,7 +134,7 @@ int cmd_reset(int argc, char **argv, const struct ctl_globals *g)
 		if (reset_trail_to_json(trail, &o) < 0)
 			return CTL_EXIT_ENVIRONMENT;
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							       JSON_C_TO_STRING_NOSLASHESCAPE));
+							   JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else {
 		reset_trail_print(trail, stdout);

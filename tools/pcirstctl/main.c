@@ -31,22 +31,22 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "sysfs-root", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{},
+	    {"sysfs-root", required_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {},
 	};
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **, const struct ctl_globals *);
 	} commands[] = {
-		{ "probe", cmd_probe },
-		{ "reset", cmd_reset },
+	    {"probe", cmd_probe},
+	    {"reset", cmd_reset},
 #ifdef PCIRST_HAVE_POLICY
-		{ "policy", cmd_policy },
+	    {"policy", cmd_policy},
 #endif
 	};
-	struct ctl_globals g = { .sysfs_root = getenv("PCIRST_SYSFS_ROOT") };
+	struct ctl_globals g = {.sysfs_root = getenv("PCIRST_SYSFS_ROOT")};
 	int c;
 
 	if (!g.sysfs_root || !g.sysfs_root[0])

@@ -10,10 +10,10 @@
 
 /* Exit codes, documented in docs/pcirstctl.md. */
 enum {
-	CTL_EXIT_OK = 0,          /* success: reset ok / policy valid */
-	CTL_EXIT_FAILED = 1,      /* the reset failed / the policy is invalid */
-	CTL_EXIT_USAGE = 2,       /* bad command line */
-	CTL_EXIT_REFUSED = 3,     /* no method was allowed or supported; nothing was done */
+	CTL_EXIT_OK = 0,	  /* success: reset ok / policy valid */
+	CTL_EXIT_FAILED = 1,	  /* the reset failed / the policy is invalid */
+	CTL_EXIT_USAGE = 2,	  /* bad command line */
+	CTL_EXIT_REFUSED = 3,	  /* no method was allowed or supported; nothing was done */
 	CTL_EXIT_ENVIRONMENT = 4, /* device missing, permission denied, I/O error */
 };
 

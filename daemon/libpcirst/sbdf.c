@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <pcirst/sbdf.h>
+
+#define PCIRST_EXPORT __attribute__((visibility("default")))
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Exactly n hex digits at *p; advances *p. */
+static bool take_hex(const char **p, unsigned n, unsigned *out)
+{
+	unsigned v = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		int d = hexval((*p)[i]);
+
+		if (d < 0)
+			return false;
+		v = v * 16 + (unsigned)d;
+	}
+	*p += n;
+	*out = v;
+	return true;
+}
+
+static bool take_char(const char **p, char c)
+{
+	if (**p != c)
+		return false;
+	(*p)++;
+	return true;
+}
+
+PCIRST_EXPORT int pcirst_sbdf_parse(const char *text, struct pcirst_sbdf *out)
+{
+	const char *p = text;
+	unsigned domain = 0, bus, dev, fn;
+
+	if (!text || !out)
+		return -EINVAL;
+	/* "DDDD:" is present exactly when the fifth character is the first colon. */
+	if (text[0] && text[1] && text[2] && text[3] && text[4] == ':') {
+		if (!take_hex(&p, 4, &domain) || !take_char(&p, ':'))
+			return -EINVAL;
+	}
+	if (!take_hex(&p, 2, &bus) || !take_char(&p, ':') || !take_hex(&p, 2, &dev) ||
+	    !take_char(&p, '.') || !take_hex(&p, 1, &fn) || *p != '\0')
+		return -EINVAL;
+	if (dev > 0x1f || fn > 7)
+		return -EINVAL;
+	*out = (struct pcirst_sbdf){
+	    .domain = (uint16_t)domain,
+	    .bus = (uint8_t)bus,
+	    .dev = (uint8_t)dev,
+	    .fn = (uint8_t)fn,
+	};
+	return 0;
+}
+
+PCIRST_EXPORT char *pcirst_sbdf_format(const struct pcirst_sbdf *sbdf, char buf[PCIRST_SBDF_STRLEN])
+{
+	snprintf(buf, PCIRST_SBDF_STRLEN, "%04x:%02x:%02x.%x", sbdf->domain, sbdf->bus,
+		 sbdf->dev & 0x1f, sbdf->fn & 7);
+	return buf;
+}
+
+PCIRST_EXPORT int pcirst_sbdf_cmp(const struct pcirst_sbdf *a, const struct pcirst_sbdf *b)
+{
+	uint32_t ka =
+	    ((uint32_t)a->domain << 16) | ((uint32_t)a->bus << 8) | ((uint32_t)a->dev << 3) | a->fn;
+	uint32_t kb =
+	    ((uint32_t)b->domain << 16) | ((uint32_t)b->bus << 8) | ((uint32_t)b->dev << 3) | b->fn;
+
+	return ka < kb ? -1 : ka > kb;
+}

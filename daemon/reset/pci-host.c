@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "pci-host.h"
+
+static const char *const driver_kind_names[] = {
+    [PCI_DRIVER_NONE] = "none",		[PCI_DRIVER_PCIBACK] = "pciback",
+    [PCI_DRIVER_PCI_STUB] = "pci-stub", [PCI_DRIVER_VFIO] = "vfio-pci",
+    [PCI_DRIVER_OTHER] = "other",
+};
+
+const char *pci_driver_kind_name(enum pci_driver_kind kind)
+{
+	return kind <= PCI_DRIVER_OTHER ? driver_kind_names[kind] : "invalid";
+}
+
+enum pci_driver_kind pci_driver_kind_from_name(const char *name)
+{
+	if (!name || !name[0])
+		return PCI_DRIVER_NONE;
+	/* xen-pciback registers its PCI driver as "pciback". */
+	if (streq(name, "pciback") || streq(name, "xen-pciback"))
+		return PCI_DRIVER_PCIBACK;
+	if (streq(name, "pci-stub"))
+		return PCI_DRIVER_PCI_STUB;
+	if (streq(name, "vfio-pci"))
+		return PCI_DRIVER_VFIO;
+	return PCI_DRIVER_OTHER;
+}
+
+int pci_host_new(const struct pci_host_ops *ops, void *ud, struct pci_host **out)
+{
+	struct pci_host *h = calloc(1, sizeof(*h));
+
+	if (!h) {
+		if (ops->free)
+			ops->free(ud);
+		return -ENOMEM;
+	}
+	h->ops = ops;
+	h->ud = ud;
+	*out = h;
+	return 0;
+}
+
+void pci_host_free(struct pci_host *host)
+{
+	if (!host)
+		return;
+	if (host->ops->free)
+		host->ops->free(host->ud);
+	free(host);
+}
+
+int pci_host_list(struct pci_host *host, struct pcirst_sbdf **out, unsigned *n)
+{
+	return host->ops->list(host->ud, out, n);
+}
+
+int pci_host_info(struct pci_host *host, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
+		  struct why *why)
+{
+	return host->ops->info(host->ud, sbdf, out, why);
+}
+
+int pci_host_cfg_open(struct pci_host *host, const struct pcirst_sbdf *sbdf, bool writable,
+		      struct pci_cfg **out, struct why *why)
+{
+	return host->ops->cfg_open(host->ud, sbdf, writable, out, why);
+}
+
+int pci_host_attr_read(struct pci_host *host, const struct pcirst_sbdf *sbdf, const char *name,
+		       char *buf, unsigned size)
+{
+	return host->ops->attr_read(host->ud, sbdf, name, buf, size);
+}
+
+int pci_host_attr_write(struct pci_host *host, const struct pcirst_sbdf *sbdf, const char *name,
+			const char *value)
+{
+	return host->ops->attr_write(host->ud, sbdf, name, value);
+}
+
+/* Depth bound for parent chains: PCI has at most 256 buses, real trees are far shallower. */
+#define MAX_DEPTH 64
+
+int pci_host_subtree(struct pci_host *host, const struct pcirst_sbdf *bridge,
+		     struct pcirst_sbdf **out, unsigned *n)
+{
+	_cleanup_(freep) struct pcirst_sbdf *all = NULL;
+	struct pcirst_sbdf *sub;
+	unsigned n_all, n_sub = 0;
+	int r;
+
+	r = pci_host_list(host, &all, &n_all);
+	if (r < 0)
+		return r;
+	sub = calloc(n_all ? n_all : 1, sizeof(*sub));
+	if (!sub)
+		return -ENOMEM;
+	for (unsigned i = 0; i < n_all; i++) {
+		struct pci_dev_info info;
+		struct pcirst_sbdf cur = all[i];
+		unsigned depth;
+
+		for (depth = 0; depth < MAX_DEPTH; depth++) {
+			if (pci_host_info(host, &cur, &info, NULL) < 0 || !info.has_parent)
+				break;
+			if (pcirst_sbdf_cmp(&info.parent, bridge) == 0) {
+				sub[n_sub++] = all[i];
+				break;
+			}
+			cur = info.parent;
+		}
+		if (depth == MAX_DEPTH) {
+			free(sub);
+			return -ELOOP;
+		}
+	}
+	*out = sub;
+	*n = n_sub;
+	return 0;
+}

@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The sysfs adapter: the only code that reads /sys/bus/pci. Every path is
+ * built below a root directory ("/" on a real machine, a fake tree in
+ * tests), so no test ever touches this machine's devices.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "pci-host.h"
+#include "pci-regs.h"
+
+struct sysfs_host {
+	char *root;
+};
+
+static int dev_path(const struct sysfs_host *h, const struct pcirst_sbdf *sbdf, const char *attr,
+		    char *buf, size_t size)
+{
+	char s[PCIRST_SBDF_STRLEN];
+	int n;
+
+	n = snprintf(buf, size, "%s/sys/bus/pci/devices/%s%s%s", h->root,
+		     pcirst_sbdf_format(sbdf, s), attr ? "/" : "", attr ? attr : "");
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static bool name_safe(const char *name)
+{
+	return name[0] && !strchr(name, '/') && !streq(name, ".") && !streq(name, "..");
+}
+
+static int sbdf_qsort_cmp(const void *a, const void *b)
+{
+	return pcirst_sbdf_cmp(a, b);
+}
+
+static int sysfs_list(void *ud, struct pcirst_sbdf **out, unsigned *n)
+{
+	struct sysfs_host *h = ud;
+	_cleanup_(freep) struct pcirst_sbdf *v = NULL;
+	unsigned count = 0, cap = 0;
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices", h->root);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		struct pcirst_sbdf s;
+
+		if (pcirst_sbdf_parse(de->d_name, &s) < 0)
+			continue;
+		if (count == cap) {
+			struct pcirst_sbdf *nv;
+
+			cap = cap ? cap * 2 : 32;
+			nv = reallocarray(v, cap, sizeof(*v));
+			if (!nv) {
+				closedir(d);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[count++] = s;
+	}
+	closedir(d);
+	if (count)
+		qsort(v, count, sizeof(*v), sbdf_qsort_cmp);
+	*out = v ? v : calloc(1, sizeof(**out));
+	v = NULL;
+	if (!*out)
+		return -ENOMEM;
+	*n = count;
+	return 0;
+}
+
+static int read_file(const char *path, char *buf, unsigned size)
+{
+	int fd, r;
+	ssize_t n;
+
+	if (size == 0)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	r = n < 0 ? -errno : 0;
+	close(fd);
+	if (r < 0)
+		return r;
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+static int write_file(const char *path, const char *value)
+{
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* One write(): sysfs takes each write as one whole value. */
+	do
+		n = write(fd, value, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		r = -errno;
+	else if ((size_t)n != len)
+		r = -EIO;
+	if (close(fd) < 0 && r == 0 && errno != EINTR)
+		r = -errno;
+	return r;
+}
+
+/* Reads a hex attribute ("0x8086"); -errno when absent or malformed. */
+static int read_hex_attr(const struct sysfs_host *h, const struct pcirst_sbdf *sbdf,
+			 const char *attr, unsigned long *out)
+{
+	char path[PATH_MAX], buf[32], *end;
+	int r;
+
+	r = dev_path(h, sbdf, attr, path, sizeof(path));
+	if (r >= 0)
+		r = read_file(path, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	errno = 0;
+	*out = strtoul(buf, &end, 16);
+	if (errno || end == buf || *end)
+		return -EBADMSG;
+	return 0;
+}
+
+/* The last path component of a symlink's target ("../../../bus/pci/drivers/pciback" -> "pciback").
+ */
+static int link_basename(const char *path, char *buf, size_t size)
+{
+	char target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (strlen(base) >= size)
+		return -ENAMETOOLONG;
+	memcpy(buf, base, strlen(base) + 1);
+	return 0;
+}
+
+static int sysfs_cfg_open(void *ud, const struct pcirst_sbdf *sbdf, bool writable,
+			  struct pci_cfg **out, struct why *why)
+{
+	struct sysfs_host *h = ud;
+	char path[PATH_MAX], s[PCIRST_SBDF_STRLEN];
+	int r;
+
+	r = dev_path(h, sbdf, "config", path, sizeof(path));
+	if (r < 0)
+		return why_err(why, r, "%s: path too long", pcirst_sbdf_format(sbdf, s));
+	r = pci_cfg_open_file(path, writable, out);
+	if (r == -ENOENT)
+		return why_err(why, -ENODEV, "%s: no such device (%s)", pcirst_sbdf_format(sbdf, s),
+			       path);
+	if (r < 0)
+		return why_err(why, r, "%s: cannot open %s: %s", pcirst_sbdf_format(sbdf, s), path,
+			       strerror(-r));
+	return 0;
+}
+
+/* Fills the identity from config space where sysfs lacks an attribute. */
+static void info_from_config(struct sysfs_host *h, struct pci_dev_info *info, bool need_ids)
+{
+	_cleanup_(pci_cfg_freep) struct pci_cfg *cfg = NULL;
+	uint32_t v;
+	uint8_t hdr;
+
+	if (sysfs_cfg_open(h, &info->sbdf, false, &cfg, NULL) < 0)
+		return;
+	if (pci_cfg_read8(cfg, PCI_HEADER_TYPE, &hdr) >= 0 && hdr != 0xff) {
+		info->header_type = hdr & PCI_HEADER_TYPE_MASK;
+		info->multifunction = hdr & PCI_HEADER_TYPE_MFD;
+		info->is_bridge = info->header_type == PCI_HEADER_TYPE_BRIDGE;
+	}
+	if (!need_ids)
+		return;
+	if (pci_cfg_read32(cfg, PCI_VENDOR_ID, &v) >= 0 && v != 0xffffffff) {
+		info->vendor = v & 0xffff;
+		info->device = v >> 16;
+	}
+	if (pci_cfg_read32(cfg, PCI_REVISION_ID, &v) >= 0 && v != 0xffffffff) {
+		info->revision = v & 0xff;
+		info->class_code = v >> 8;
+	}
+	if (!info->is_bridge && pci_cfg_read32(cfg, PCI_SUBSYSTEM_VENDOR_ID, &v) >= 0 &&
+	    v != 0xffffffff) {
+		info->subsys_vendor = v & 0xffff;
+		info->subsys_device = v >> 16;
+	}
+}
+
+static int sysfs_info(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
+		      struct why *why)
+{
+	static const struct {
+		const char *attr;
+		size_t off, width;
+	} ids[] = {
+#define ID(a, f) {a, offsetof(struct pci_dev_info, f), sizeof(((struct pci_dev_info *)0)->f)}
+	    ID("vendor", vendor),
+	    ID("device", device),
+	    ID("subsystem_vendor", subsys_vendor),
+	    ID("subsystem_device", subsys_device),
+	    ID("class", class_code),
+	    ID("revision", revision),
+#undef ID
+	};
+	struct sysfs_host *h = ud;
+	struct pci_dev_info info = {.sbdf = *sbdf, .iommu_group = -1};
+	char path[PATH_MAX], real[PATH_MAX], name[PCI_DRIVER_NAME_MAX], s[PCIRST_SBDF_STRLEN];
+	bool missing_ids = false;
+	unsigned long v;
+	char *slash;
+	int r;
+
+	r = dev_path(h, sbdf, NULL, path, sizeof(path));
+	if (r < 0)
+		return why_err(why, r, "%s: path too long", pcirst_sbdf_format(sbdf, s));
+	if (!realpath(path, real))
+		return why_err(why, errno == ENOENT ? -ENODEV : -errno, "%s: no such device (%s)",
+			       pcirst_sbdf_format(sbdf, s), path);
+	for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
+		if (read_hex_attr(h, sbdf, ids[i].attr, &v) < 0) {
+			missing_ids = true;
+			continue;
+		}
+		if (ids[i].width == 1)
+			*(uint8_t *)((char *)&info + ids[i].off) = (uint8_t)v;
+		else if (ids[i].width == 2)
+			*(uint16_t *)((char *)&info + ids[i].off) = (uint16_t)v;
+		else
+			*(uint32_t *)((char *)&info + ids[i].off) = (uint32_t)v & 0xffffff;
+	}
+	info_from_config(h, &info, missing_ids);
+
+	if (dev_path(h, sbdf, "driver", path, sizeof(path)) >= 0 &&
+	    link_basename(path, name, sizeof(name)) >= 0)
+		snprintf(info.driver, sizeof(info.driver), "%s", name);
+	info.driver_kind = pci_driver_kind_from_name(info.driver);
+	if (dev_path(h, sbdf, "iommu_group", path, sizeof(path)) >= 0 &&
+	    link_basename(path, name, sizeof(name)) >= 0) {
+		char *end;
+
+		errno = 0;
+		v = strtoul(name, &end, 10);
+		if (!errno && end != name && !*end && v <= INT_MAX)
+			info.iommu_group = (int)v;
+	}
+	/* The parent bridge is the directory the device's directory sits in, if that is a function.
+	 */
+	slash = strrchr(real, '/');
+	if (slash) {
+		*slash = '\0';
+		slash = strrchr(real, '/');
+		if (slash && pcirst_sbdf_parse(slash + 1, &info.parent) >= 0)
+			info.has_parent = true;
+	}
+	if (dev_path(h, sbdf, "physfn", path, sizeof(path)) >= 0 &&
+	    link_basename(path, name, sizeof(name)) >= 0 &&
+	    pcirst_sbdf_parse(name, &info.physfn) >= 0)
+		info.is_vf = true;
+	if (dev_path(h, sbdf, "sriov_totalvfs", path, sizeof(path)) >= 0 &&
+	    access(path, F_OK) == 0) {
+		char buf[32];
+
+		info.is_pf = true;
+		if (dev_path(h, sbdf, "sriov_numvfs", path, sizeof(path)) >= 0 &&
+		    read_file(path, buf, sizeof(buf)) >= 0)
+			info.num_vfs = (unsigned)strtoul(buf, NULL, 10);
+	}
+	*out = info;
+	return 0;
+}
+
+static int sysfs_attr_read(void *ud, const struct pcirst_sbdf *sbdf, const char *name, char *buf,
+			   unsigned size)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if (!name_safe(name))
+		return -EINVAL;
+	r = dev_path(ud, sbdf, name, path, sizeof(path));
+	return r < 0 ? r : read_file(path, buf, size);
+}
+
+static int sysfs_attr_write(void *ud, const struct pcirst_sbdf *sbdf, const char *name,
+			    const char *value)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if (!name_safe(name))
+		return -EINVAL;
+	r = dev_path(ud, sbdf, name, path, sizeof(path));
+	return r < 0 ? r : write_file(path, value);
+}
+
+static int driver_path(const struct sysfs_host *h, const char *driver, const char *name, char *buf,
+		       size_t size)
+{
+	int n;
+
+	if (!name_safe(driver) || !name_safe(name))
+		return -EINVAL;
+	n = snprintf(buf, size, "%s/sys/bus/pci/drivers/%s/%s", h->root, driver, name);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static bool sysfs_driver_attr_exists(void *ud, const char *driver, const char *name)
+{
+	char path[PATH_MAX];
+
+	return driver_path(ud, driver, name, path, sizeof(path)) >= 0 && access(path, F_OK) == 0;
+}
+
+static int sysfs_driver_attr_write(void *ud, const char *driver, const char *name,
+				   const char *value)
+{
+	char path[PATH_MAX];
+	int r = driver_path(ud, driver, name, path, sizeof(path));
+
+	return r < 0 ? r : write_file(path, value);
+}
+
+static void sysfs_free(void *ud)
+{
+	struct sysfs_host *h = ud;
+
+	free(h->root);
+	free(h);
+}
+
+static const struct pci_host_ops sysfs_ops = {
+    .list = sysfs_list,
+    .info = sysfs_info,
+    .cfg_open = sysfs_cfg_open,
+    .attr_read = sysfs_attr_read,
+    .attr_write = sysfs_attr_write,
+    .driver_attr_exists = sysfs_driver_attr_exists,
+    .driver_attr_write = sysfs_driver_attr_write,
+    .free = sysfs_free,
+};
+
+int sysfs_host_new(const char *root, struct pci_host **out)
+{
+	struct sysfs_host *h;
+	size_t len;
+
+	if (!root || !root[0])
+		return -EINVAL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->root = strdup(root);
+	if (!h->root) {
+		free(h);
+		return -ENOMEM;
+	}
+	/* "/" and "/tmp/x/" both become a prefix without a trailing slash. */
+	len = strlen(h->root);
+	while (len > 0 && h->root[len - 1] == '/')
+		h->root[--len] = '\0';
+	return pci_host_new(&sysfs_ops, h, out);
+}
