@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Internal to the policy module: building a policy, source positions, the XML reader. */
+#pragma once
+
+#include <stddef.h>
+
+#include "policy.h"
+
+/* ---- Building (policy.c) ---- */
+
+/* Stores a copy of name in p->files; *stored points to it. */
+int policy_add_file(struct policy *p, const char *name, const char **stored);
+/* Appends r (taking ownership of r->reason) and numbers it. */
+int policy_add_rule(struct policy *p, struct policy_rule *r);
+
+/* ---- Source positions (policy-scan.c) ---- */
+
+/*
+ * json-c reports where a syntax error is but not where each value is. Once
+ * json-c has accepted a document, this scanner walks the same text again and
+ * records the byte offset of every value and key, in a tree parallel to the
+ * json-c objects, so that semantic errors point at file:line:col too.
+ */
+enum jpos_kind {
+	JPOS_SCALAR,
+	JPOS_OBJECT,
+	JPOS_ARRAY,
+};
+
+struct jpos_member;
+
+struct jpos {
+	enum jpos_kind kind;
+	size_t off, len; /* the value's text (len only for scalars) */
+	unsigned n;
+	struct jpos_member *members; /* JPOS_OBJECT */
+	struct jpos *items;	     /* JPOS_ARRAY */
+};
+
+struct jpos_member {
+	size_t key_off;
+	char *key; /* decoded */
+	struct jpos value;
+};
+
+/*
+ * Scans text (already accepted by json-c). Returns 0, or -ENOMEM, or
+ * -EINVAL with *err_off where the text is not plain JSON after all (json-c
+ * tolerates a few extensions, such as single-quoted strings, even in strict
+ * mode).
+ */
+int jpos_scan(const char *text, size_t len, struct jpos *out, size_t *err_off);
+void jpos_done(struct jpos *p);
+/* The last member named key, or NULL. */
+const struct jpos_member *jpos_member(const struct jpos *obj, const char *key);
+
+/* 1-based line and column (in characters, UTF-8 aware) of a byte offset. */
+void text_linecol(const char *text, size_t len, size_t off, unsigned *line, unsigned *col);
+
+/* Parses one policy document into p; diagnostics name the file "name". */
+int policy_parse_document(struct policy *p, const char *name, const char *text, size_t len,
+			  struct policy_diags *diags);
+
+/* Reads a whole file of at most max bytes. Returns 0 or -errno (-EFBIG when larger). */
+int read_file_limited(const char *path, size_t max, char **out, size_t *len);
+
+/* ---- XML (policy-xml.c) ---- */
+
+struct xml_attr {
+	char *name, *value;
+};
+
+struct xml_node {
+	char *name;
+	struct xml_attr *attrs;
+	unsigned n_attrs;
+	char *text; /* the concatenated character data directly inside, entities decoded */
+	struct xml_node **children;
+	unsigned n_children, cap_children;
+	unsigned line, col;
+};
+
+#define XML_DEPTH_MAX 64
+#define XML_FILE_MAX  (16 * 1024 * 1024)
+
+/*
+ * Parses the subset of XML that qubes.xml uses: elements, attributes,
+ * character data, the five predefined entities and character references,
+ * comments, processing instructions and CDATA. A DOCTYPE is refused (no
+ * entity definitions, so no entity expansion). On error returns -EINVAL with
+ * *line, *col and why set.
+ */
+int xml_parse(const char *text, size_t len, struct xml_node **out, unsigned *line, unsigned *col,
+	      struct why *why);
+void xml_node_free(struct xml_node *n);
+DEFINE_FREEP(struct xml_node, xml_node_free)
+const char *xml_attr(const struct xml_node *n, const char *name);
+/* The first child named name, or NULL. */
+const struct xml_node *xml_child(const struct xml_node *n, const char *name);

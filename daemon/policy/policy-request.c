@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Per-request options, as Qubes stores them per assignment ("qvm-pci attach
+ * -o no-strict-reset=True"). A request may always ask for a stricter policy;
+ * it may ask for a weaker one only when the matching rule says so, because
+ * the toolstack that sends the request is not the administrator who owns the
+ * policy, and a skipped reset hands the previous VM's device state to the
+ * next one.
+ */
+#include <errno.h>
+#include <strings.h>
+
+#include "policy-internal.h"
+
+static const struct {
+	const char *name;
+	enum policy_mode mode;
+} request_options[] = {
+    {"no-strict-reset", POLICY_LENIENT},
+    {"no-reset", POLICY_SKIP},
+};
+
+static int parse_bool(const char *v)
+{
+	static const char *const yes[] = {"true", "yes", "1", "on"};
+	static const char *const no[] = {"false", "no", "0", "off"};
+
+	for (unsigned i = 0; i < ELEMENTSOF(yes); i++)
+		if (strcasecmp(v, yes[i]) == 0)
+			return 1;
+	for (unsigned i = 0; i < ELEMENTSOF(no); i++)
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	return -EINVAL;
+}
+
+int policy_request_add_option(struct policy_request *req, const char *option, struct why *why)
+{
+	const char *eq = strchr(option, '=');
+	size_t nlen = eq ? (size_t)(eq - option) : strlen(option);
+	const char *names[ELEMENTSOF(request_options)], *sug;
+	char name[64];
+	int on = 1;
+
+	snprintf(name, sizeof(name), "%.*s", (int)(nlen < sizeof(name) ? nlen : sizeof(name) - 1),
+		 option);
+	if (eq) {
+		on = parse_bool(eq + 1);
+		if (on < 0)
+			return why_err(why, -EINVAL, "option '%s': value '%s' is not True or False",
+				       name, eq + 1);
+	}
+	for (unsigned i = 0; i < ELEMENTSOF(request_options); i++) {
+		names[i] = request_options[i].name;
+		if (!streq(name, request_options[i].name))
+			continue;
+		if (!on)
+			return 0; /* "no-strict-reset=False" asks for nothing */
+		/* With both options the weaker one is what was asked for. */
+		if (!req->has_mode || request_options[i].mode > req->mode)
+			req->mode = request_options[i].mode;
+		req->has_mode = true;
+		return 0;
+	}
+	sug = policy_suggest(name, names, ELEMENTSOF(names));
+	if (sug)
+		return why_err(why, -EINVAL, "unknown option '%s'; did you mean '%s'?", name, sug);
+	return why_err(why, -EINVAL, "unknown option '%s' (expected no-strict-reset or no-reset)",
+		       name);
+}
+
+void policy_apply_request(struct policy_decision *d, const struct policy_request *req)
+{
+	enum policy_mode was = d->mode;
+
+	d->request_applied = false;
+	d->request_refused = false;
+	d->request_note[0] = '\0';
+	if (!req || !req->has_mode || req->mode == d->mode)
+		return;
+	if (req->mode < d->mode) {
+		d->mode = req->mode;
+		d->request_applied = true;
+		snprintf(d->request_note, sizeof(d->request_note),
+			 "request made the policy stricter: %s instead of %s",
+			 policy_mode_name(d->mode), policy_mode_name(was));
+		return;
+	}
+	if (d->allow_request_weaken) {
+		d->mode = req->mode;
+		d->request_applied = true;
+		snprintf(d->request_note, sizeof(d->request_note),
+			 "request weakened the policy to %s (allowed by the rule at %.200s)",
+			 policy_mode_name(d->mode), d->origin);
+		return;
+	}
+	d->request_refused = true;
+	snprintf(
+	    d->request_note, sizeof(d->request_note),
+	    "request for %s refused: the policy for this device is %s (%.200s) and does not set "
+	    "allow-request-weaken",
+	    policy_mode_name(req->mode), policy_mode_name(was), d->origin);
+}

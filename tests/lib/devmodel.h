@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * An in-memory PCI topology whose functions behave like hardware: config
+ * space with read-only and writable bits and sized BARs, capabilities laid
+ * out as a device would, and resets that really return registers to their
+ * power-on values — FLR, AF-FLR, D3hot->D0, secondary bus reset, the
+ * kernel's "reset" attribute and pciback's do_flr — with Configuration
+ * Request Retry, pending transactions, dead links and surprise removal on
+ * demand. It implements struct pci_host, so the engine runs on it unchanged.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pci-host.h"
+
+/* Fixed capability offsets of simulated functions. */
+#define SIM_PM_CAP    0x40
+#define SIM_PCIE_CAP  0x60
+#define SIM_AF_CAP    0xa0
+#define SIM_SRIOV_CAP 0x100
+
+struct simdev_spec {
+	const char *sbdf;
+	const char *parent; /* upstream bridge, NULL on a root bus */
+	uint16_t vendor, device, subsys_vendor, subsys_device;
+	uint32_t class_code;
+	uint8_t revision;
+	bool bridge;
+	uint8_t secondary_bus, subordinate_bus;
+	bool multifunction;
+	const char *driver; /* NULL or "" unbound */
+	bool has_iommu_group;
+	int iommu_group;
+	unsigned cfg_size; /* 0: 4096 with PCIe, else 256 */
+	bool pcie;
+	uint8_t pcie_type; /* PCI_EXP_TYPE_*; 0 endpoint */
+	bool flr;
+	uint8_t link_speed; /* ports: LnkCap Supported Link Speeds, 1 = 2.5 GT/s .. 4 = 16 GT/s */
+	bool dlllarc;	    /* ports: Data Link Layer Link Active reporting */
+	bool pm;
+	bool no_soft_reset;
+	bool af; /* AF capability with TP and FLR */
+	bool vf;
+	const char *physfn;
+	bool pf;
+	uint32_t bar_size[6];	  /* 32-bit memory BARs, powers of two >= 16; 0 unimplemented */
+	bool kernel_reset;	  /* the "reset" attribute exists */
+	const char *reset_method; /* "reset_method" content; NULL: attribute absent */
+};
+
+struct simdev_behaviour {
+	usec_t crs_usec; /* after a reset, answer CRS this long */
+	bool crs_forever;
+	bool never_ready;    /* after a reset, read all-ones forever */
+	usec_t pending_usec; /* Transactions Pending set this long after creation */
+	bool pending_forever;
+	bool flr_no_effect;	/* FLR accepted, nothing resets */
+	bool pm_no_effect;	/* D3hot->D0 resets nothing (QEMU 7.2) */
+	bool gone;		/* surprise removal: all reads all-ones */
+	int write_fail_errno;	/* config writes fail with this errno */
+	int kernel_reset_errno; /* the "reset" attribute fails with this errno */
+	usec_t link_up_usec;	/* ports: Link Active returns this long after SBR */
+	bool link_never_active;
+};
+
+struct devmodel;
+struct simdev;
+
+struct devmodel *devmodel_new(void);
+void devmodel_free(struct devmodel *m);
+DEFINE_FREEP(struct devmodel, devmodel_free)
+
+/* The host view; owned by the model (valid until devmodel_free). */
+struct pci_host *devmodel_host(struct devmodel *m);
+
+/* Adds a function; aborts the test program on a bad spec. */
+struct simdev *devmodel_add(struct devmodel *m, const struct simdev_spec *spec);
+struct simdev *devmodel_find(struct devmodel *m, const char *sbdf);
+/* The function vanishes: info/cfg_open give -ENODEV, open handles fail with -ENODEV. */
+void devmodel_remove(struct simdev *d);
+/* xen-pciback's do_flr driver attribute exists. */
+void devmodel_set_do_flr(struct devmodel *m, bool exists);
+
+struct simdev_behaviour *simdev_behaviour(struct simdev *d);
+/* Programs the function like a driver: Command 0x0006, distinct BAR addresses, IRQ line 11. */
+void simdev_program(struct simdev *d);
+uint8_t *simdev_cfg(struct simdev *d); /* raw config bytes, to poke hostile content */
+void simdev_set_cfg_size(struct simdev *d, unsigned size);
+void simdev_set_driver(struct simdev *d, const char *driver);
+unsigned simdev_reset_count(const struct simdev *d);
+unsigned simdev_kernel_reset_count(const struct simdev *d);
+unsigned simdev_power_state(const struct simdev *d);
+const char *simdev_reset_method(const struct simdev *d);
+/* The reset_method list in force when the kernel's reset last ran. */
+const char *simdev_kernel_reset_with(const struct simdev *d);
+/* When SBR was last asserted and deasserted on this bridge (0: never). */
+usec_t simdev_sbr_asserted_at(const struct simdev *d);
+usec_t simdev_sbr_deasserted_at(const struct simdev *d);
+/* The last reset's time (0: never). */
+usec_t simdev_reset_at(const struct simdev *d);
+/* Reads a register directly, bypassing CRS and removal (for assertions). */
+uint32_t simdev_peek32(const struct simdev *d, unsigned off);
+uint16_t simdev_peek16(const struct simdev *d, unsigned off);
+
+/* Every config write through the host, in order. */
+struct devmodel_write {
+	struct pcirst_sbdf sbdf;
+	unsigned off, width;
+	uint32_t value;
+	usec_t at;
+};
+
+unsigned devmodel_log_count(const struct devmodel *m);
+const struct devmodel_write *devmodel_log_get(const struct devmodel *m, unsigned i);
+/* The index of the last write to sbdf that covers off, or -1. */
+int devmodel_log_find(const struct devmodel *m, const char *sbdf, unsigned off);
+/* The time of the first config access (read or write) to sbdf after 'after' (0: none). */
+usec_t devmodel_first_access_after(const struct devmodel *m, const char *sbdf, usec_t after);
+void devmodel_log_clear(struct devmodel *m);

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The real pcirstctl binary ($PCIRSTCTL) on the corpus: exit status and the
+ * exact stderr of "policy check", "policy from-qubes" and usage errors.
+ */
+#include <glob.h>
+#include <sys/wait.h>
+
+#include "policy-test.h"
+
+struct run {
+	int status;
+	char *out, *err;
+};
+
+/* Runs pcirstctl with args (NULL-terminated) in the data directory. */
+static struct run run_ctl(const char *const *args)
+{
+	const char *ctl = getenv("PCIRSTCTL");
+	char out[] = "/tmp/pcirst-cli-out-XXXXXX", err[] = "/tmp/pcirst-cli-err-XXXXXX";
+	const char *argv[32] = {ctl};
+	struct run r = {0};
+	int fo, fe, st;
+	pid_t pid;
+	size_t n = 1;
+
+	assert_non_null(ctl);
+	for (; args[n - 1] && n < ELEMENTSOF(argv) - 1; n++)
+		argv[n] = args[n - 1];
+	argv[n] = NULL;
+	fo = mkstemp(out);
+	fe = mkstemp(err);
+	assert_true(fo >= 0 && fe >= 0);
+	enter_data_dir();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fo, 1);
+		dup2(fe, 2);
+		execv(ctl, (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	r.status = WEXITSTATUS(st);
+	r.out = slurp(out, NULL);
+	r.err = slurp(err, NULL);
+	close(fo);
+	close(fe);
+	unlink(out);
+	unlink(err);
+	return r;
+}
+
+static void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static char *expected_for(const char *path, const char *ext)
+{
+	char exp[4096];
+
+	snprintf(exp, sizeof(exp), "%.*s.expected", (int)(strlen(path) - strlen(ext)), path);
+	return slurp(exp, NULL);
+}
+
+static void check_corpus(const char *pattern, int want_status)
+{
+	glob_t g;
+
+	enter_data_dir();
+	assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+	assert_true(g.gl_pathc > 0);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *path = g.gl_pathv[i];
+		struct run r = run_ctl((const char *[]){"policy", "check", "-q", path, NULL});
+		char *want = expected_for(path, ".json");
+
+		if (r.status != want_status || strcmp(r.err, want) != 0)
+			print_error("%s: status %d\n--- got\n%s--- want\n%s", path, r.status, r.err,
+				    want);
+		assert_int_equal(r.status, want_status);
+		assert_string_equal(r.err, want);
+		assert_string_equal(r.out, "");
+		free(want);
+		run_free(&r);
+	}
+	globfree(&g);
+}
+
+static void test_check_bad(void **state)
+{
+	check_corpus("bad/*.json", 1);
+}
+
+static void test_check_good(void **state)
+{
+	struct run r;
+
+	check_corpus("good/*.json", 0);
+	/* Without -q a verdict goes to stdout. */
+	r = run_ctl(
+	    (const char *[]){"policy", "check", "good/basic.json", "good/empty-rules.json", NULL});
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "valid: 6 rules from 2 files, 0 warnings\n");
+	run_free(&r);
+	/* A directory is checked as a policy directory. */
+	r = run_ctl((const char *[]){"policy", "check", "good", NULL});
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "valid: 12 rules from 3 files, 6 warnings\n");
+	run_free(&r);
+}
+
+static void test_from_qubes(void **state)
+{
+	struct run r = run_ctl((const char *[]){"--sysfs-root", "qubes/sysfs", "policy",
+						"from-qubes", "qubes/qubes.xml", NULL});
+	char *want_out = slurp("qubes/qubes.expected.json", NULL);
+	char *want_err = slurp("qubes/qubes.expected", NULL);
+
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, want_out);
+	assert_string_equal(r.err, want_err);
+	run_free(&r);
+	free(want_out);
+	free(want_err);
+
+	r = run_ctl((const char *[]){"policy", "from-qubes", "qubes/bad/doctype.xml", NULL});
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "qubes/bad/doctype.xml:2:1: error: DOCTYPE is not supported\n");
+	assert_string_equal(r.out, "");
+	run_free(&r);
+
+	r = run_ctl((const char *[]){"policy", "from-qubes", "qubes/nonexistent.xml", NULL});
+	assert_int_equal(r.status, 4);
+	assert_string_equal(
+	    r.err, "qubes/nonexistent.xml: error: cannot read: No such file or directory\n");
+	run_free(&r);
+}
+
+static void test_usage(void **state)
+{
+	static const char *const helps[][4] = {
+	    {"policy", "--help", NULL},
+	    {"policy", "check", "--help", NULL},
+	    {"policy", "explain", "--help", NULL},
+	    {"policy", "from-qubes", "--help", NULL},
+	};
+	struct run r;
+
+	for (size_t i = 0; i < ELEMENTSOF(helps); i++) {
+		r = run_ctl((const char *const *)helps[i]);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, "Usage: pcirstctl"));
+		assert_string_equal(r.err, "");
+		run_free(&r);
+	}
+	r = run_ctl((const char *[]){"policy", "frobnicate", NULL});
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "pcirstctl policy: unknown command 'frobnicate' (check, "
+				   "explain, from-qubes)\n");
+	run_free(&r);
+	r = run_ctl((const char *[]){"policy", "explain", "0000:3:00.0", NULL});
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "invalid PCI address '0000:3:00.0'"));
+	run_free(&r);
+	r = run_ctl((const char *[]){"policy", "explain", "-o", "no-strict-rest", "03:00.0", NULL});
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "pcirstctl policy explain: unknown option 'no-strict-rest'; "
+				   "did you mean 'no-strict-reset'?\n");
+	run_free(&r);
+	/* explain refuses a broken policy before looking at any device. */
+	r = run_ctl((const char *[]){"policy", "explain", "--policy-dir", "bad", "03:00.0", NULL});
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "bad/unknown-key.json:5:7: error: unknown key 'polcy' in "
+				      "rule; did you mean 'policy'?\n"));
+	run_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_check_bad),
+	    cmocka_unit_test(test_check_good),
+	    cmocka_unit_test(test_from_qubes),
+	    cmocka_unit_test(test_usage),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

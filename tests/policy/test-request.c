@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Request options (qvm-pci's no-strict-reset, and no-reset): a request may
+ * always make the policy stricter, and weaker only where the rule allows it;
+ * a refused weakening keeps the policy and says why.
+ */
+#include "policy-test.h"
+
+struct weaken_case {
+	enum policy_mode rule;
+	bool allow;
+	const char *option; /* NULL: a request without options */
+	enum policy_mode want;
+	bool refused, applied;
+};
+
+static const struct weaken_case weaken[] = {
+    /* No option: the rule stands. */
+    {POLICY_STRICT, false, NULL, POLICY_STRICT, false, false},
+    {POLICY_SKIP, false, NULL, POLICY_SKIP, false, false},
+    /* Weakening without permission: refused, the rule stands. */
+    {POLICY_STRICT, false, "no-strict-reset", POLICY_STRICT, true, false},
+    {POLICY_STRICT, false, "no-reset=True", POLICY_STRICT, true, false},
+    {POLICY_LENIENT, false, "no-reset", POLICY_LENIENT, true, false},
+    /* Weakening with permission. */
+    {POLICY_STRICT, true, "no-strict-reset=True", POLICY_LENIENT, false, true},
+    {POLICY_STRICT, true, "no-reset", POLICY_SKIP, false, true},
+    {POLICY_LENIENT, true, "no-reset=yes", POLICY_SKIP, false, true},
+    /* Equal: nothing to do. */
+    {POLICY_LENIENT, false, "no-strict-reset", POLICY_LENIENT, false, false},
+    {POLICY_SKIP, false, "no-reset", POLICY_SKIP, false, false},
+    /* Stricter is always granted, with or without permission. */
+    {POLICY_SKIP, false, "no-strict-reset", POLICY_LENIENT, false, true},
+    {POLICY_SKIP, true, "no-strict-reset", POLICY_LENIENT, false, true},
+    /* An option set to false asks for nothing. */
+    {POLICY_STRICT, true, "no-strict-reset=False", POLICY_STRICT, false, false},
+    {POLICY_STRICT, true, "no-reset=0", POLICY_STRICT, false, false},
+};
+
+static void test_weaken_table(void **state)
+{
+	for (size_t i = 0; i < ELEMENTSOF(weaken); i++) {
+		const struct weaken_case *c = &weaken[i];
+		struct policy_rule rule = {.mode = c->rule,
+					   .allow_request_weaken = c->allow,
+					   .file = "t.json",
+					   .line = 3,
+					   .col = 5};
+		struct policy_request req = {0};
+		struct policy_decision d = {
+		    .mode = c->rule, .rule = &rule, .allow_request_weaken = c->allow};
+		struct why why = {""};
+
+		snprintf(d.origin, sizeof(d.origin), "t.json:3:5");
+		if (c->option)
+			assert_int_equal(policy_request_add_option(&req, c->option, &why), 0);
+		policy_apply_request(&d, &req);
+		if (d.mode != c->want || d.request_refused != c->refused ||
+		    d.request_applied != c->applied)
+			print_error("case %zu: mode %d refused %d applied %d\n", i, d.mode,
+				    d.request_refused, d.request_applied);
+		assert_int_equal(d.mode, c->want);
+		assert_int_equal(d.request_refused, c->refused);
+		assert_int_equal(d.request_applied, c->applied);
+		/* Whatever happened to a request is reported. */
+		assert_int_equal(d.request_note[0] != '\0', c->refused || c->applied);
+	}
+}
+
+static void test_refusal_reason(void **state)
+{
+	struct policy_request req = {0};
+	struct policy_decision d = {.mode = POLICY_STRICT};
+
+	snprintf(d.origin, sizeof(d.origin), "/etc/pcirstd/policy.d/50-gpu.json:4:5");
+	assert_int_equal(policy_request_add_option(&req, "no-strict-reset", NULL), 0);
+	policy_apply_request(&d, &req);
+	assert_string_equal(d.request_note,
+			    "request for lenient refused: the policy for this device is strict "
+			    "(/etc/pcirstd/policy.d/50-gpu.json:4:5) and does not set "
+			    "allow-request-weaken");
+}
+
+static void test_bad_options(void **state)
+{
+	static const struct {
+		const char *option, *why;
+	} cases[] = {
+	    {"no-strict-rest", "unknown option 'no-strict-rest'; did you mean 'no-strict-reset'?"},
+	    {"permissive", "unknown option 'permissive' (expected no-strict-reset or no-reset)"},
+	    {"no-reset=maybe", "option 'no-reset': value 'maybe' is not True or False"},
+	    {"", "unknown option '' (expected no-strict-reset or no-reset)"},
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct policy_request req = {0};
+		struct why why = {""};
+
+		assert_int_equal(policy_request_add_option(&req, cases[i].option, &why), -EINVAL);
+		assert_string_equal(why.msg, cases[i].why);
+		assert_false(req.has_mode);
+	}
+}
+
+static void test_both_options(void **state)
+{
+	struct policy_request req = {0};
+
+	/* Both options: the request asks for the weaker, in either order. */
+	assert_int_equal(policy_request_add_option(&req, "no-reset", NULL), 0);
+	assert_int_equal(policy_request_add_option(&req, "no-strict-reset", NULL), 0);
+	assert_int_equal(req.mode, POLICY_SKIP);
+}
+
+static void test_outcomes(void **state)
+{
+	static const struct {
+		enum policy_mode mode;
+		enum reset_verdict verdict;
+		const char *want;
+	} cases[] = {
+	    {POLICY_STRICT, VERDICT_OK, "ok"},
+	    {POLICY_STRICT, VERDICT_FAILED, "failed"},
+	    {POLICY_LENIENT, VERDICT_OK, "ok"},
+	    {POLICY_LENIENT, VERDICT_FAILED, "failed-ignored"},
+	    {POLICY_SKIP, VERDICT_FAILED, "skipped"},
+	    {POLICY_SKIP, VERDICT_OK, "skipped"},
+	    {POLICY_STRICT, VERDICT_ABORTED, "aborted"},
+	    {POLICY_LENIENT, VERDICT_ABORTED, "aborted"},
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+		assert_string_equal(
+		    policy_outcome_name(policy_outcome_of(cases[i].mode, cases[i].verdict)),
+		    cases[i].want);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_weaken_table), cmocka_unit_test(test_refusal_reason),
+	    cmocka_unit_test(test_bad_options),	 cmocka_unit_test(test_both_options),
+	    cmocka_unit_test(test_outcomes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
