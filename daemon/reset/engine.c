@@ -138,11 +138,17 @@ static void job_schedule(struct reset_job *job, usec_t usec)
 		sd_event_source_set_enabled(job->defer, SD_EVENT_ONESHOT);
 		return;
 	}
+	/*
+	 * Absolute time from the clock, not sd_event's *_relative(): those count from
+	 * the loop's cached "now" of this iteration, which would shorten a
+	 * specification wait by whatever work this iteration already did.
+	 */
+	usec = now_usec() + usec;
 	if (!job->timer)
-		r = sd_event_add_time_relative(job->event, &job->timer, CLOCK_MONOTONIC, usec, 1,
-					       on_timer, job);
+		r = sd_event_add_time(job->event, &job->timer, CLOCK_MONOTONIC, usec, 1, on_timer,
+				      job);
 	else
-		r = sd_event_source_set_time_relative(job->timer, usec);
+		r = sd_event_source_set_time(job->timer, usec);
 	if (r >= 0)
 		r = sd_event_source_set_enabled(job->timer, SD_EVENT_ONESHOT);
 	if (r < 0) {
