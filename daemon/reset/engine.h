@@ -73,6 +73,7 @@ enum probe_status {
 	PROBE_SUPPORTED,
 	PROBE_UNSUPPORTED,
 	PROBE_REFUSED,
+	PROBE_ERROR, /* config space could not be examined: hostile, gone, I/O error */
 };
 
 struct probe_entry {

@@ -16,7 +16,7 @@ static const char *const probe_names[] = {
 
 const char *probe_status_name(enum probe_status s)
 {
-	return s <= PROBE_REFUSED ? probe_names[s] : "invalid";
+	return s <= PROBE_ERROR ? probe_names[s] : "invalid";
 }
 
 static void probe_method(struct pci_host *host, const struct pci_dev_info *info,
@@ -38,7 +38,10 @@ static void probe_method(struct pci_host *host, const struct pci_dev_info *info,
 	if (r >= 0)
 		r = safety_check(info, &e->method, &why);
 	pci_cfg_free(a.bridge_cfg);
-	e->status = r >= 0 ? PROBE_SUPPORTED : r == -EPERM ? PROBE_REFUSED : PROBE_UNSUPPORTED;
+	e->status = r >= 0	       ? PROBE_SUPPORTED
+		    : r == -EPERM      ? PROBE_REFUSED
+		    : r == -EOPNOTSUPP ? PROBE_UNSUPPORTED
+				       : PROBE_ERROR;
 	if (r < 0 && r != -EPERM && r != -EOPNOTSUPP && !why.msg[0])
 		snprintf(why.msg, sizeof(why.msg), "%s", strerror(-r));
 	snprintf(e->why, sizeof(e->why), "%s", r >= 0 ? "" : why.msg);
