@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The audit trail: one structured journal entry per decision, each with its
+ * own MESSAGE_ID (explained in systemd/pcirstd.catalog) and fields an
+ * administrator can filter on (journalctl MESSAGE_ID=… PCI_SBDF=…). Messages
+ * are honest: they say what was decided, by which rule, and what happened.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "pci-host.h"
+#include "policy.h"
+#include "trail.h"
+
+enum audit_event {
+	AUDIT_RESET_OK,             /* reset done and verified */
+	AUDIT_RESET_FAILED,         /* strict: the attach must fail */
+	AUDIT_RESET_FAILED_IGNORED, /* lenient: failure ignored by policy */
+	AUDIT_RESET_SKIPPED,        /* skip: no reset by policy */
+	AUDIT_RESET_ABORTED,        /* stopped (shutdown) before an outcome */
+	AUDIT_REQUEST_REFUSED,      /* malformed or not allowed request */
+	AUDIT_DEVICE_VANISHED,      /* the device disappeared */
+	AUDIT_POLICY_RELOADED,
+	AUDIT_POLICY_REJECTED,      /* reload failed, the old policy stays */
+	_AUDIT_EVENT_MAX,
+};
+
+/* The MESSAGE_ID of an event, 32 lower-case hex digits (as in the catalog). */
+const char *audit_message_id(enum audit_event e);
+
+/* One reset request's outcome. Pointers may be NULL where noted. */
+struct audit_reset {
+	const char *request_id;              /* NULL for pcirstctl's direct mode */
+	int domid;                           /* -1: none given */
+	const char *reason;                  /* attach, detach, manual */
+	const struct pcirst_sbdf *targets;
+	unsigned n_targets;
+	const struct pci_dev_info *info;     /* of targets[0]; NULL if unknown (vanished) */
+	const struct policy_decision *decision;
+	enum policy_outcome outcome;
+	const struct reset_trail *trail;     /* NULL when no reset ran (skip) */
+};
+
+/* Maps an outcome to its event. */
+enum audit_event audit_event_of(enum policy_outcome outcome);
+
+/*
+ * Where entries go. The journal in production; tests substitute a sink that
+ * records the fields. A sink gets the fields as "NAME=value" strings.
+ */
+struct audit_sink {
+	int (*send)(void *userdata, const char *const *fields, unsigned n);
+	void *userdata;
+};
+
+/* The sink that writes to the journal with sd_journal_sendv(). */
+extern const struct audit_sink audit_journal_sink;
+
+int audit_reset(const struct audit_sink *sink, const struct audit_reset *a);
+int audit_refused(const struct audit_sink *sink, const char *request_id, const char *error);
+int audit_vanished(const struct audit_sink *sink, const char *request_id,
+		   const struct pcirst_sbdf *sbdf);
+int audit_policy_reloaded(const struct audit_sink *sink, const struct policy *p);
+int audit_policy_rejected(const struct audit_sink *sink, const struct policy_diags *diags);
