@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pcirstd: wiring. Everything with logic lives in the modules this file connects. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "log.h"
+#include "manager.h"
+#include "xs-protocol.h"
+
+#define MAX_POLICY_DIRS 8
+/* How long running resets may take to finish after SIGTERM before they are aborted. */
+#define STOP_GRACE (5 * USEC_PER_SEC)
+
+struct daemon {
+	sd_event *event;
+	struct pci_host *host;
+	struct policy_handle *policy;
+	struct xsp *xsp;
+	struct manager *manager;
+	const char *policy_dirs[MAX_POLICY_DIRS];
+	unsigned n_policy_dirs;
+	sd_event_source *status_timer, *stop_timer;
+	bool stopping;
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: pcirstd [OPTIONS]\n"
+	      "\n"
+	      "Performs PCI device resets for the Xen toolstack, under per-device policy,\n"
+	      "answering requests over xenstore (docs/protocol.md) and auditing every\n"
+	      "decision in the journal.\n"
+	      "\n"
+	      "  --sysfs-root DIR     treat DIR as / for /sys (tests; default /)\n"
+	      "  --policy-dir DIR     read policy files from DIR (repeatable, lowest priority\n"
+	      "                       first; default /usr/lib/pcirstd/policy.d then\n"
+	      "                       /etc/pcirstd/policy.d)\n"
+	      "  --xenstore-base PATH serve PATH instead of /local/domain/0/pci-reset\n"
+	      "  --foreground         run in the foreground (the only mode; for scripts)\n"
+	      "  --log-level LEVEL    err, warning, notice, info (default) or debug\n"
+	      "  --version            show the version\n"
+	      "  -h, --help           show this help\n",
+	      f);
+}
+
+static void update_status(struct daemon *d)
+{
+	unsigned c[_RESULT_MAX];
+
+	manager_counts(d->manager, c);
+	sd_notifyf(0,
+		   "STATUS=%s; %u running, %u queued; done: %u ok, %u failed, %u failed-ignored, "
+		   "%u skipped, %u refused",
+		   d->stopping		   ? "stopping"
+		   : xsp_connected(d->xsp) ? "serving"
+					   : "waiting for xenstored",
+		   manager_running(d->manager), manager_queued(d->manager), c[RESULT_OK],
+		   c[RESULT_FAILED], c[RESULT_FAILED_IGNORED], c[RESULT_SKIPPED],
+		   c[RESULT_REFUSED]);
+}
+
+static int on_status_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	update_status(d);
+	if (d->stopping && manager_running(d->manager) + manager_queued(d->manager) == 0)
+		sd_event_exit(d->event, 0);
+	sd_event_source_set_time_relative(s, d->stopping ? 50 * USEC_PER_MSEC : 5 * USEC_PER_SEC);
+	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	return 0;
+}
+
+static int on_stop_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	log_warning("resets still running %llu s after SIGTERM: aborting them",
+		    (unsigned long long)(STOP_GRACE / USEC_PER_SEC));
+	manager_abort_all(d->manager, "pcirstd is stopping");
+	return 0;
+}
+
+static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	if (d->stopping)
+		return 0;
+	d->stopping = true;
+	log_info("stopping: %u resets running, %u queued", manager_running(d->manager),
+		 manager_queued(d->manager));
+	sd_notify(0, "STOPPING=1");
+	xsp_set_state(d->xsp, "stopping");
+	manager_stop_starting(d->manager);
+	/* Queued requests stay for the next instance; running ones get STOP_GRACE to finish. */
+	if (manager_running(d->manager) == 0) {
+		sd_event_exit(d->event, 0);
+		return 0;
+	}
+	sd_event_add_time_relative(d->event, &d->stop_timer, CLOCK_MONOTONIC, STOP_GRACE,
+				   USEC_PER_MSEC, on_stop_timer, d);
+	sd_event_source_set_time_relative(d->status_timer, 50 * USEC_PER_MSEC);
+	return 0;
+}
+
+static int load_policy(struct daemon *d, struct policy **out)
+{
+	struct policy_diags diags = {0};
+	const char *const *dirs = d->n_policy_dirs ? d->policy_dirs : policy_default_dirs;
+	unsigned n = d->n_policy_dirs ? d->n_policy_dirs : ELEMENTSOF(policy_default_dirs);
+	int r = policy_load(dirs, n, NULL, 0, &diags, out);
+
+	for (unsigned i = 0; i < diags.n; i++) {
+		char line[1024];
+
+		policy_diag_format(&diags.v[i], line, sizeof(line));
+		log_msg(diags.v[i].severity == POLICY_ERROR ? LOG_ERR : LOG_WARNING, "%s", line);
+	}
+	if (r < 0)
+		audit_policy_rejected(&audit_journal_sink, &diags);
+	policy_diags_clear(&diags);
+	return r;
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct daemon *d = userdata;
+	struct policy *p = NULL;
+	int r;
+
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)now_usec());
+	r = load_policy(d, &p);
+	if (r < 0) {
+		log_err("policy reload failed; the running policy stays in force");
+	} else {
+		/* Resets already running keep the policy they started with (they hold a reference).
+		 */
+		policy_handle_swap(d->policy, p);
+		audit_policy_reloaded(&audit_journal_sink, p);
+		log_info("policy reloaded: %u rules from %u files", p->n_rules, p->n_files);
+		policy_unref(p);
+	}
+	sd_notify(0, "READY=1");
+	update_status(d);
+	return 0;
+}
+
+static int parse_args(struct daemon *d, int argc, char **argv, const char **root, const char **base)
+{
+	static const struct option options[] = {
+	    {"sysfs-root", required_argument, NULL, 'r'},
+	    {"policy-dir", required_argument, NULL, 'p'},
+	    {"xenstore-base", required_argument, NULL, 'b'},
+	    {"foreground", no_argument, NULL, 'f'},
+	    {"log-level", required_argument, NULL, 'l'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
+	};
+	int c, level;
+
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			*root = optarg;
+			break;
+		case 'p':
+			if (d->n_policy_dirs == MAX_POLICY_DIRS) {
+				fprintf(stderr, "pcirstd: at most %d --policy-dir\n",
+					MAX_POLICY_DIRS);
+				return -EINVAL;
+			}
+			d->policy_dirs[d->n_policy_dirs++] = optarg;
+			break;
+		case 'b':
+			*base = optarg;
+			break;
+		case 'f':
+			break;
+		case 'l':
+			level = log_level_from_name(optarg);
+			if (level < 0) {
+				fprintf(stderr, "pcirstd: unknown log level '%s'\n", optarg);
+				return -EINVAL;
+			}
+			log_set_max_level(level);
+			break;
+		case 'V':
+			printf("pcirstd %s (protocol %s)\n", PCIRST_VERSION, XSP_PROTOCOL_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pcirstd: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = {0};
+	struct manager_reporter reporter;
+	struct policy *p = NULL;
+	const char *root = getenv("PCIRST_SYSFS_ROOT"), *base = NULL;
+	sigset_t mask;
+	int r;
+
+	if (!root || !root[0])
+		root = "/";
+	if (parse_args(&d, argc, argv, &root, &base) < 0)
+		return 2;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+
+	if ((r = sd_event_default(&d.event)) < 0 ||
+	    (r = sd_event_add_signal(d.event, NULL, SIGTERM, on_sigterm, &d)) < 0 ||
+	    (r = sd_event_add_signal(d.event, NULL, SIGINT, on_sigterm, &d)) < 0 ||
+	    (r = sd_event_add_signal(d.event, NULL, SIGHUP, on_sighup, &d)) < 0 ||
+	    (r = sd_event_set_watchdog(d.event, true)) < 0) {
+		log_err("cannot set up the event loop: %s", strerror(-r));
+		return 1;
+	}
+	/* A broken policy at start is fatal: serving with a guessed policy would be worse. */
+	if (load_policy(&d, &p) < 0) {
+		log_err("no valid policy: not starting (check with 'pcirstctl policy check')");
+		return 1;
+	}
+	if ((r = policy_handle_new(p, &d.policy)) < 0 || (r = sysfs_host_new(root, &d.host)) < 0 ||
+	    (r = xsp_new(d.event, base, &d.xsp)) < 0) {
+		log_err("cannot start: %s", strerror(-r));
+		return 1;
+	}
+	policy_unref(p);
+	reporter = xsp_reporter(d.xsp);
+	r = manager_new(d.event, d.host, d.policy, &audit_journal_sink, &reporter, &d.manager);
+	if (r < 0) {
+		log_err("cannot start: %s", strerror(-r));
+		return 1;
+	}
+	xsp_set_manager(d.xsp, d.manager);
+	r = xsp_start(d.xsp);
+	if (r < 0) {
+		log_err("cannot serve xenstore: %s", strerror(-r));
+		return 1;
+	}
+	xsp_set_state(d.xsp, "ready");
+	sd_event_add_time_relative(d.event, &d.status_timer, CLOCK_MONOTONIC, 5 * USEC_PER_SEC,
+				   USEC_PER_MSEC, on_status_timer, &d);
+	sd_notify(0, "READY=1");
+	update_status(&d);
+	log_info("pcirstd %s ready (sysfs root %s)", PCIRST_VERSION, root);
+
+	r = sd_event_loop(d.event);
+
+	xsp_set_state(d.xsp, "stopping");
+	manager_free(d.manager);
+	xsp_free(d.xsp);
+	policy_handle_free(d.policy);
+	pci_host_free(d.host);
+	sd_event_source_disable_unref(d.status_timer);
+	sd_event_source_disable_unref(d.stop_timer);
+	sd_event_unref(d.event);
+	return r < 0 ? 1 : 0;
+}

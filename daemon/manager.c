@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+
+#include "manager.h"
+
+enum entry_state {
+	ENTRY_QUEUED,
+	ENTRY_RUNNING,
+	ENTRY_FOLLOWING
+};
+
+struct entry {
+	struct manager *m;
+	struct entry *prev, *next;
+	enum entry_state state;
+	struct entry *leader; /* ENTRY_FOLLOWING: whose outcome this one shares */
+	struct request req;
+	struct pci_dev_info info[REQUEST_TARGETS_MAX];
+	struct policy *policy; /* the policy the decision points into */
+	struct policy_decision decision;
+	struct reset_job *job;
+	usec_t accepted_at;
+	char abort_reason[WHY_MAX];
+	bool vanished;
+};
+
+struct manager {
+	sd_event *event;
+	struct pci_host *host;
+	struct policy_handle *policy;
+	const struct audit_sink *audit;
+	struct manager_reporter reporter;
+	struct reset_timing timing;
+	struct entry *head, *tail;
+	unsigned counts[_RESULT_MAX];
+	bool stopping; /* no new resets start */
+};
+
+static const char *const result_names[_RESULT_MAX] = {
+    [RESULT_OK] = "ok",
+    [RESULT_FAILED] = "failed",
+    [RESULT_FAILED_IGNORED] = "failed-ignored",
+    [RESULT_SKIPPED] = "skipped",
+    [RESULT_REFUSED] = "refused",
+};
+
+const char *manager_result_name(enum manager_result_kind r)
+{
+	return r < _RESULT_MAX ? result_names[r] : "invalid";
+}
+
+int manager_new(sd_event *event, struct pci_host *host, struct policy_handle *policy,
+		const struct audit_sink *audit, const struct manager_reporter *reporter,
+		struct manager **out)
+{
+	struct manager *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	m->event = sd_event_ref(event);
+	m->host = host;
+	m->policy = policy;
+	m->audit = audit;
+	m->reporter = *reporter;
+	reset_timing_default(&m->timing);
+	*out = m;
+	return 0;
+}
+
+static void entry_free(struct entry *e)
+{
+	struct manager *m = e->m;
+
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		m->head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		m->tail = e->prev;
+	reset_job_free(e->job);
+	policy_unref(e->policy);
+	free(e);
+}
+
+void manager_free(struct manager *m)
+{
+	if (!m)
+		return;
+	while (m->head)
+		entry_free(m->head);
+	sd_event_unref(m->event);
+	free(m);
+}
+
+void manager_set_timing(struct manager *m, const struct reset_timing *t)
+{
+	m->timing = *t;
+}
+
+bool manager_has(const struct manager *m, const char *id)
+{
+	for (const struct entry *e = m->head; e; e = e->next)
+		if (streq(e->req.id, id))
+			return true;
+	return false;
+}
+
+unsigned manager_running(const struct manager *m)
+{
+	unsigned n = 0;
+
+	for (const struct entry *e = m->head; e; e = e->next)
+		n += e->state == ENTRY_RUNNING;
+	return n;
+}
+
+unsigned manager_queued(const struct manager *m)
+{
+	unsigned n = 0;
+
+	for (const struct entry *e = m->head; e; e = e->next)
+		n += e->state != ENTRY_RUNNING;
+	return n;
+}
+
+void manager_counts(const struct manager *m, unsigned counts[_RESULT_MAX])
+{
+	memcpy(counts, m->counts, sizeof(m->counts));
+}
+
+/*
+ * Two requests may not run at once when they share a function, a parent
+ * bridge (a bus reset of one resets the other's bus) or an IOMMU group.
+ */
+static bool conflict(const struct entry *a, const struct entry *b)
+{
+	for (unsigned i = 0; i < a->req.n_targets; i++)
+		for (unsigned j = 0; j < b->req.n_targets; j++) {
+			const struct pci_dev_info *x = &a->info[i], *y = &b->info[j];
+
+			if (pcirst_sbdf_cmp(&x->sbdf, &y->sbdf) == 0)
+				return true;
+			if (x->has_parent && y->has_parent &&
+			    pcirst_sbdf_cmp(&x->parent, &y->parent) == 0)
+				return true;
+			if (x->iommu_group >= 0 && x->iommu_group == y->iommu_group)
+				return true;
+		}
+	return false;
+}
+
+static bool same_targets(const struct request *a, const struct request *b)
+{
+	if (a->n_targets != b->n_targets)
+		return false;
+	for (unsigned i = 0; i < a->n_targets; i++) {
+		bool found = false;
+
+		for (unsigned j = 0; j < b->n_targets && !found; j++)
+			found = pcirst_sbdf_cmp(&a->targets[i], &b->targets[j]) == 0;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static void format_rule(const struct policy_decision *d, char *buf, size_t size)
+{
+	if (d->rule)
+		snprintf(buf, size, "%s:%u", d->rule->file, d->rule->line);
+	else
+		snprintf(buf, size, "default");
+}
+
+static enum manager_result_kind result_of(enum policy_mode mode, enum policy_outcome o)
+{
+	switch (o) {
+	case POLICY_OUTCOME_OK:
+		return RESULT_OK;
+	case POLICY_OUTCOME_SKIPPED:
+		return RESULT_SKIPPED;
+	case POLICY_OUTCOME_FAILED_IGNORED:
+		return RESULT_FAILED_IGNORED;
+	case POLICY_OUTCOME_ABORTED:
+		/* No outcome: the policy still decides whether the attach may go on. */
+		return mode == POLICY_LENIENT ? RESULT_FAILED_IGNORED : RESULT_FAILED;
+	default:
+		return RESULT_FAILED;
+	}
+}
+
+static void schedule(struct manager *m);
+
+/* Answers e (and its followers) with the outcome of the reset that ran for it. */
+static void entry_finish(struct entry *e, const struct reset_trail *trail, enum policy_outcome o)
+{
+	struct manager *m = e->m;
+	struct manager_result res = {0};
+	char s[PCIRST_SBDF_STRLEN];
+	struct entry *f, *next;
+
+	res.result = result_of(e->decision.mode, o);
+	snprintf(res.policy, sizeof(res.policy), "%s", policy_mode_name(e->decision.mode));
+	format_rule(&e->decision, res.rule, sizeof(res.rule));
+	if (trail && trail->verdict == VERDICT_OK)
+		reset_method_spec_format(&trail->method, res.method, sizeof(res.method));
+	if (o == POLICY_OUTCOME_SKIPPED)
+		snprintf(res.error, sizeof(res.error), "skipped by policy rule %s (reason: %s)",
+			 res.rule,
+			 e->decision.rule && e->decision.rule->reason ? e->decision.rule->reason
+								      : "none given");
+	else if (e->vanished)
+		snprintf(res.error, sizeof(res.error), "%s was removed during the reset",
+			 pcirst_sbdf_format(&e->req.targets[0], s));
+	else if (trail && trail->verdict != VERDICT_OK)
+		snprintf(res.error, sizeof(res.error), "%s", trail->message);
+	res.duration_ms = (now_usec() - e->accepted_at) / USEC_PER_MSEC;
+
+	for (f = e; f; f = next) {
+		struct audit_reset a = {
+		    .request_id = f->req.id,
+		    .domid = f->req.domid,
+		    .reason = request_reason_name(f->req.reason),
+		    .targets = f->req.targets,
+		    .n_targets = f->req.n_targets,
+		    .info = &f->info[0],
+		    .decision = &e->decision,
+		    .outcome = o,
+		    .trail = trail,
+		};
+
+		/* The next follower of e, found before f is freed. */
+		for (next = (f == e ? m->head : f->next); next; next = next->next)
+			if (next->state == ENTRY_FOLLOWING && next->leader == e)
+				break;
+		if (e->vanished)
+			audit_vanished(m->audit, f->req.id, &f->req.targets[0]);
+		audit_reset(m->audit, &a);
+		m->counts[res.result]++;
+		m->reporter.done(m->reporter.userdata, &f->req, &res);
+		if (f != e)
+			entry_free(f);
+	}
+	entry_free(e);
+	schedule(m);
+}
+
+static void on_job_done(struct reset_job *job, void *userdata)
+{
+	struct entry *e = userdata;
+	const struct reset_trail *t = reset_job_trail(job);
+
+	entry_finish(e, t, policy_outcome_of(e->decision.mode, t->verdict));
+}
+
+static void entry_start(struct entry *e)
+{
+	struct manager *m = e->m;
+	struct reset_options opts = {
+	    .targets = e->req.targets,
+	    .n_targets = e->req.n_targets,
+	    .timing = m->timing,
+	};
+	int r;
+
+	e->state = ENTRY_RUNNING;
+	if (e->decision.mode == POLICY_SKIP) {
+		entry_finish(e, NULL, POLICY_OUTCOME_SKIPPED);
+		return;
+	}
+	policy_decision_to_reset_options(&e->decision, &opts);
+	r = reset_job_new(m->event, m->host, &opts, on_job_done, e, &e->job);
+	if (r >= 0)
+		r = reset_job_start(e->job);
+	if (r < 0) {
+		/* Cannot even start: answer as a failed reset with the reason. */
+		_cleanup_(reset_trail_freep) struct reset_trail *t =
+		    reset_trail_new(e->req.targets, e->req.n_targets);
+
+		if (t)
+			snprintf(t->message, sizeof(t->message), "cannot start the reset: %s",
+				 strerror(-r));
+		entry_finish(e, t, policy_outcome_of(e->decision.mode, VERDICT_FAILED));
+	}
+}
+
+/* Starts every queued request that conflicts with nothing running or queued before it. */
+static void schedule(struct manager *m)
+{
+	bool again = !m->stopping;
+
+	while (again) {
+		again = false;
+		for (struct entry *e = m->head; e; e = e->next) {
+			bool blocked = false;
+
+			if (e->state != ENTRY_QUEUED)
+				continue;
+			for (struct entry *o = m->head; o && o != e && !blocked; o = o->next)
+				blocked = o->state != ENTRY_FOLLOWING && conflict(e, o);
+			for (struct entry *o = e->next; o && !blocked; o = o->next)
+				blocked = o->state == ENTRY_RUNNING && conflict(e, o);
+			if (!blocked) {
+				/* Starting may finish an entry at once (skip): the list changed. */
+				entry_start(e);
+				again = true;
+				break;
+			}
+		}
+	}
+}
+
+void manager_refuse(struct manager *m, const char *id, const char *error)
+{
+	struct manager_result res = {.result = RESULT_REFUSED};
+	struct request r = {.domid = -1};
+
+	snprintf(r.id, sizeof(r.id), "%s", id);
+	snprintf(res.error, sizeof(res.error), "%s", error);
+	audit_refused(m->audit, id, error);
+	m->counts[RESULT_REFUSED]++;
+	m->reporter.done(m->reporter.userdata, &r, &res);
+}
+
+int manager_submit(struct manager *m, const struct request *r)
+{
+	struct entry *e;
+	struct why why = {""};
+
+	if (manager_has(m, r->id))
+		return -EEXIST;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->m = m;
+	e->req = *r;
+	for (unsigned i = 0; i < r->n_targets; i++) {
+		if (pci_host_info(m->host, &r->targets[i], &e->info[i], &why) < 0) {
+			free(e);
+			manager_refuse(m, r->id, why.msg);
+			return 0;
+		}
+	}
+	e->policy = policy_handle_get(m->policy);
+	policy_decide(e->policy, &e->info[0], &e->decision);
+	policy_apply_request(&e->decision, &r->options);
+	e->accepted_at = now_usec();
+	e->state = ENTRY_QUEUED;
+	/* An identical request already waiting or running: share its outcome. */
+	for (struct entry *o = m->head; o; o = o->next)
+		if (o->state != ENTRY_FOLLOWING && same_targets(&o->req, r) &&
+		    streq(o->req.options_text, r->options_text)) {
+			e->state = ENTRY_FOLLOWING;
+			e->leader = o;
+			break;
+		}
+	e->prev = m->tail;
+	if (m->tail)
+		m->tail->next = e;
+	else
+		m->head = e;
+	m->tail = e;
+	m->reporter.accepted(m->reporter.userdata, r);
+	schedule(m);
+	return 0;
+}
+
+static bool touches(const struct entry *e, const struct pcirst_sbdf *sbdf)
+{
+	for (unsigned i = 0; i < e->req.n_targets; i++)
+		if (pcirst_sbdf_cmp(&e->req.targets[i], sbdf) == 0)
+			return true;
+	return false;
+}
+
+/* Answers a request that never started: failed (or failed-ignored) with reason. */
+static void entry_cancel(struct entry *e, const char *reason)
+{
+	_cleanup_(reset_trail_freep) struct reset_trail *t =
+	    reset_trail_new(e->req.targets, e->req.n_targets);
+
+	if (t) {
+		t->verdict = VERDICT_ABORTED;
+		snprintf(t->message, sizeof(t->message), "%s", reason);
+	}
+	entry_finish(e, t,
+		     e->decision.mode == POLICY_SKIP ? POLICY_OUTCOME_SKIPPED
+						     : POLICY_OUTCOME_ABORTED);
+}
+
+void manager_device_removed(struct manager *m, const struct pcirst_sbdf *sbdf)
+{
+	char s[PCIRST_SBDF_STRLEN], reason[WHY_MAX];
+	struct entry *e, *next;
+
+	snprintf(reason, sizeof(reason), "%s was removed", pcirst_sbdf_format(sbdf, s));
+	for (e = m->head; e; e = next) {
+		next = e->next;
+		if (!touches(e, sbdf) || e->state == ENTRY_FOLLOWING)
+			continue;
+		e->vanished = true;
+		if (e->state == ENTRY_RUNNING) {
+			if (e->job)
+				reset_job_abort(e->job, reason);
+		} else {
+			entry_cancel(e, reason);
+			next =
+			    m->head; /* entry_finish may have freed followers and started others */
+		}
+	}
+}
+
+void manager_stop_starting(struct manager *m)
+{
+	m->stopping = true;
+}
+
+void manager_abort_all(struct manager *m, const char *reason)
+{
+	struct entry *e;
+
+	m->stopping = true;
+	for (e = m->head; e; e = e->next)
+		if (e->state == ENTRY_RUNNING && e->job)
+			reset_job_abort(e->job, reason);
+	/* Queued requests never start now: answer them. */
+	for (e = m->head; e;) {
+		if (e->state == ENTRY_QUEUED) {
+			e->state = ENTRY_RUNNING; /* keep schedule() from starting it */
+			entry_cancel(e, reason);
+			e = m->head;
+			continue;
+		}
+		e = e->next;
+	}
+}

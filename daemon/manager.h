@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The manager turns accepted requests into resets. It asks the policy,
+ * runs resets in parallel across independent reset domains and serializes
+ * the rest, shares one outcome between identical requests, and reports every
+ * outcome to the protocol adapter and the audit trail. It touches the
+ * outside world only through the interfaces it is given.
+ */
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include "audit.h"
+#include "engine.h"
+#include "policy.h"
+#include "request.h"
+
+/* The protocol's result values (docs/protocol.md). */
+enum manager_result_kind {
+	RESULT_OK,
+	RESULT_FAILED,
+	RESULT_FAILED_IGNORED,
+	RESULT_SKIPPED,
+	RESULT_REFUSED,
+	_RESULT_MAX,
+};
+
+const char *manager_result_name(enum manager_result_kind r);
+
+struct manager_result {
+	enum manager_result_kind result;
+	char method[32];    /* the method that reset the device, "" if none */
+	char policy[16];    /* strict, lenient, skip, "" when refused early */
+	char rule[WHY_MAX]; /* "file:line" or "default" */
+	char error[WHY_MAX];
+	uint64_t duration_ms;
+};
+
+/* How the manager answers; the xenstore adapter in the daemon, a recorder in tests. */
+struct manager_reporter {
+	void (*accepted)(void *userdata, const struct request *r);
+	void (*done)(void *userdata, const struct request *r, const struct manager_result *res);
+	void *userdata;
+};
+
+struct manager;
+
+int manager_new(sd_event *event, struct pci_host *host, struct policy_handle *policy,
+		const struct audit_sink *audit, const struct manager_reporter *reporter,
+		struct manager **out);
+void manager_free(struct manager *m);
+DEFINE_FREEP(struct manager, manager_free)
+
+/* Overrides the engine's timings (tests). */
+void manager_set_timing(struct manager *m, const struct reset_timing *t);
+
+/*
+ * Takes a parsed request. It is answered exactly once, through the
+ * reporter: refused at once (unknown device), or accepted and later done.
+ * A request with the id of one the manager already holds is ignored
+ * (returns -EEXIST): a store event may show the same request twice.
+ */
+int manager_submit(struct manager *m, const struct request *r);
+
+/* Answers a request that could not be parsed: refused, audited. */
+void manager_refuse(struct manager *m, const char *id, const char *error);
+
+/* Whether the manager holds a request with this id (queued, running or waiting). */
+bool manager_has(const struct manager *m, const char *id);
+
+unsigned manager_running(const struct manager *m);
+unsigned manager_queued(const struct manager *m);
+/* Totals since start, for STATUS= and pcirstctl status. */
+void manager_counts(const struct manager *m, unsigned counts[_RESULT_MAX]);
+
+/* A function disappeared: resets touching it abort, queued requests for it are answered. */
+void manager_device_removed(struct manager *m, const struct pcirst_sbdf *sbdf);
+
+/*
+ * Graceful stop, first phase: nothing new starts; running resets go on.
+ * Queued requests stay unanswered for the next instance to take over.
+ */
+void manager_stop_starting(struct manager *m);
+
+/* Shutdown: queued requests are answered failed, running resets aborted at a safe point. */
+void manager_abort_all(struct manager *m, const char *reason);

@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <xenstore.h>
+
+#include "log.h"
+#include "xs-protocol.h"
+
+#define MAX_FIELDS	16
+#define CHECK_INTERVAL	(2 * USEC_PER_SEC)
+#define BACKOFF_MIN	(100 * USEC_PER_MSEC)
+#define BACKOFF_MAX	(5 * USEC_PER_SEC)
+#define ERROR_VALUE_MAX 200
+
+struct xsp {
+	sd_event *event;
+	char *base;
+	struct xs_handle *h;
+	struct manager *manager;
+	sd_event_source *io, *check, *rescan;
+	usec_t backoff;
+	bool logged_down;
+	char state[16];
+	char instance[33];
+};
+
+static void xsp_disconnect(struct xsp *x);
+static int xsp_connect(struct xsp *x);
+
+static char *path(const struct xsp *x, const char *fmt, ...) _printf_(2, 3);
+static char *path(const struct xsp *x, const char *fmt, ...)
+{
+	static char buf[4][512]; /* a few live at once; the adapter is single-threaded */
+	static unsigned next;
+	char rel[400];
+	char *b = buf[next++ % 4];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	snprintf(b, sizeof(buf[0]), "%s/%s", x->base, rel);
+	return b;
+}
+
+static bool write_str(struct xsp *x, xs_transaction_t t, const char *p, const char *v)
+{
+	return xs_write(x->h, t, p, v, (unsigned)strlen(v));
+}
+
+static void make_instance(char out[33])
+{
+	uint8_t raw[16] = {0};
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, raw, sizeof(raw)) != (ssize_t)sizeof(raw)) {
+		/* Uniqueness, not secrecy: time and pid will do if urandom fails. */
+		uint64_t v = now_usec() ^ ((uint64_t)getpid() << 40);
+
+		memcpy(raw, &v, sizeof(v));
+	}
+	if (fd >= 0)
+		close(fd);
+	for (unsigned i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+int xsp_new(sd_event *event, const char *base, struct xsp **out)
+{
+	struct xsp *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return -ENOMEM;
+	x->base = strdup(base ? base : XSP_DEFAULT_BASE);
+	if (!x->base) {
+		free(x);
+		return -ENOMEM;
+	}
+	x->event = sd_event_ref(event);
+	x->backoff = BACKOFF_MIN;
+	snprintf(x->state, sizeof(x->state), "starting");
+	make_instance(x->instance);
+	*out = x;
+	return 0;
+}
+
+void xsp_free(struct xsp *x)
+{
+	if (!x)
+		return;
+	xsp_disconnect(x);
+	sd_event_source_disable_unref(x->check);
+	sd_event_unref(x->event);
+	free(x->base);
+	free(x);
+}
+
+void xsp_set_manager(struct xsp *x, struct manager *m)
+{
+	x->manager = m;
+}
+
+const char *xsp_instance(const struct xsp *x)
+{
+	return x->instance;
+}
+
+bool xsp_connected(const struct xsp *x)
+{
+	return x->h != NULL;
+}
+
+/* Runs fn inside a transaction, retrying the whole of it on EAGAIN (a conflicting writer). */
+static int in_transaction(struct xsp *x, int (*fn)(struct xsp *, xs_transaction_t, void *),
+			  void *arg)
+{
+	for (unsigned attempt = 0; attempt < 16; attempt++) {
+		xs_transaction_t t = xs_transaction_start(x->h);
+		int r;
+
+		if (t == XBT_NULL)
+			return -errno;
+		r = fn(x, t, arg);
+		if (!xs_transaction_end(x->h, t, r < 0)) {
+			if (errno == EAGAIN && r >= 0)
+				continue;
+			return r < 0 ? r : -errno;
+		}
+		return r;
+	}
+	return -EAGAIN;
+}
+
+static int publish_status(struct xsp *x, xs_transaction_t t, void *arg)
+{
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if (!write_str(x, t, path(x, "daemon/state"), x->state) ||
+	    !write_str(x, t, path(x, "daemon/version"), XSP_PROTOCOL_VERSION) ||
+	    !write_str(x, t, path(x, "daemon/features"), "multi-function options") ||
+	    !write_str(x, t, path(x, "daemon/pid"), pid) ||
+	    !write_str(x, t, path(x, "daemon/instance"), x->instance))
+		return -errno;
+	return 0;
+}
+
+int xsp_set_state(struct xsp *x, const char *state)
+{
+	snprintf(x->state, sizeof(x->state), "%s", state);
+	if (!x->h)
+		return 0; /* published on (re)connect */
+	return write_str(x, XBT_NULL, path(x, "daemon/state"), state) ? 0 : -errno;
+}
+
+/* The base path with owner dom0 and no access for anyone else ("n0"), verified. */
+static int setup_base(struct xsp *x)
+{
+	struct xs_permissions want = {.id = 0, .perms = XS_PERM_NONE}, *got;
+	unsigned n = 0;
+	bool ok;
+
+	if (!xs_mkdir(x->h, XBT_NULL, x->base) ||
+	    !xs_set_permissions(x->h, XBT_NULL, x->base, &want, 1))
+		return -errno;
+	got = xs_get_permissions(x->h, XBT_NULL, x->base, &n);
+	if (!got)
+		return -errno;
+	ok = n == 1 && got[0].id == 0 && got[0].perms == XS_PERM_NONE;
+	free(got);
+	if (!ok) {
+		log_err("%s: permissions read back are not n0; refusing to serve", x->base);
+		return -EPERM;
+	}
+	if (!xs_mkdir(x->h, XBT_NULL, path(x, "request")) ||
+	    !xs_mkdir(x->h, XBT_NULL, path(x, "response")))
+		return -errno;
+	return in_transaction(x, publish_status, NULL);
+}
+
+static char *read_node(struct xsp *x, const char *p, unsigned *len)
+{
+	unsigned l = 0;
+	char *v = xs_read(x->h, XBT_NULL, p, &l);
+
+	if (len)
+		*len = l;
+	return v;
+}
+
+/* Only dom0 may make requests: the node's owner (first permission entry) must be 0. */
+static bool owned_by_dom0(struct xsp *x, const char *p, unsigned *owner)
+{
+	unsigned n = 0;
+	struct xs_permissions *perms = xs_get_permissions(x->h, XBT_NULL, p, &n);
+	bool ok = perms && n >= 1 && perms[0].id == 0;
+
+	*owner = perms && n >= 1 ? perms[0].id : UINT32_MAX;
+	free(perms);
+	return ok;
+}
+
+static void handle_request(struct xsp *x, const char *id)
+{
+	_cleanup_(freep) char *state = NULL, *instance = NULL;
+	_cleanup_(freep) char **names = NULL;
+	char *values[MAX_FIELDS] = {NULL};
+	struct request_field fields[MAX_FIELDS];
+	struct request req;
+	struct why why = {""};
+	unsigned n = 0, owner;
+	bool resubmit = false;
+
+	if (manager_has(x->manager, id))
+		return;
+	state = read_node(x, path(x, "response/%s/state", id), NULL);
+	if (state && streq(state, "done"))
+		return;
+	if (state && streq(state, "accepted")) {
+		instance = read_node(x, path(x, "response/%s/instance", id), NULL);
+		if (instance && streq(instance, x->instance))
+			return;
+		/* Accepted by an earlier instance that never answered: reset again. */
+		resubmit = true;
+	}
+	if (!owned_by_dom0(x, path(x, "request/%s", id), &owner)) {
+		log_warning("request %.64s: node owned by domain %u, not dom0; ignored", id, owner);
+		return;
+	}
+	if (!request_id_valid(id)) {
+		manager_refuse(x->manager, id,
+			       "request id is not 1-64 characters of letters, "
+			       "digits, '_' and '-'");
+		return;
+	}
+	names = xs_directory(x->h, XBT_NULL, path(x, "request/%s", id), &n);
+	if (!names) {
+		if (errno != ENOENT)
+			log_warning("request %s: cannot list its fields: %m", id);
+		return;
+	}
+	if (n > MAX_FIELDS) {
+		manager_refuse(x->manager, id, "too many fields");
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		fields[i].name = names[i];
+		values[i] = read_node(x, path(x, "request/%s/%s", id, names[i]), &fields[i].len);
+		fields[i].value = values[i] ? values[i] : "";
+		if (!values[i])
+			fields[i].len = 0;
+	}
+	if (request_parse(id, fields, n, &req, &why) < 0)
+		manager_refuse(x->manager, id, why.msg);
+	else {
+		if (resubmit)
+			log_notice("request %s: accepted by instance %s which never answered; "
+				   "resetting again",
+				   id, instance ? instance : "?");
+		manager_submit(x->manager, &req);
+	}
+	for (unsigned i = 0; i < n; i++)
+		free(values[i]);
+}
+
+static void scan(struct xsp *x)
+{
+	_cleanup_(freep) char **ids = NULL;
+	unsigned n = 0;
+
+	if (!x->h || !x->manager)
+		return;
+	ids = xs_directory(x->h, XBT_NULL, path(x, "request"), &n);
+	for (unsigned i = 0; ids && i < n; i++)
+		handle_request(x, ids[i]);
+}
+
+static int on_rescan(sd_event_source *s, void *userdata)
+{
+	sd_event_source_set_enabled(s, SD_EVENT_OFF);
+	scan(userdata);
+	return 0;
+}
+
+static void schedule_reconnect(struct xsp *x, int err);
+
+static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct xsp *x = userdata;
+	char **ev;
+
+	while ((ev = xs_check_watch(x->h))) {
+		free(ev);
+		/* Coalesce a burst of events into one scan. */
+		sd_event_source_set_enabled(x->rescan, SD_EVENT_ONESHOT);
+	}
+	if (errno != EAGAIN)
+		schedule_reconnect(x, -errno);
+	return 0;
+}
+
+static int on_check(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct xsp *x = userdata;
+
+	if (!x->h) {
+		if (xsp_connect(x) < 0)
+			return 0;
+	} else {
+		char *v = read_node(x, path(x, "daemon/instance"), NULL);
+
+		if (!v && (errno == EBADF || errno == EPIPE || errno == EINVAL ||
+			   errno == ECONNRESET || errno == ENOENT)) {
+			/* ENOENT: a new, empty xenstored on a reused connection cannot happen with
+			 * libxenstore, but a wiped store means the same: rebuild. */
+			schedule_reconnect(x, -errno);
+			return 0;
+		}
+		free(v);
+	}
+	sd_event_source_set_time_relative(s, x->h ? CHECK_INTERVAL : x->backoff);
+	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	return 0;
+}
+
+static void xsp_disconnect(struct xsp *x)
+{
+	x->io = sd_event_source_disable_unref(x->io);
+	x->rescan = sd_event_source_disable_unref(x->rescan);
+	if (x->h)
+		xs_close(x->h);
+	x->h = NULL;
+}
+
+static void schedule_reconnect(struct xsp *x, int err)
+{
+	if (x->h)
+		log_err("lost the connection to xenstored (%s); reconnecting", strerror(-err));
+	xsp_disconnect(x);
+	x->backoff = BACKOFF_MIN;
+	sd_event_source_set_time_relative(x->check, x->backoff);
+	sd_event_source_set_enabled(x->check, SD_EVENT_ONESHOT);
+}
+
+static int xsp_connect(struct xsp *x)
+{
+	int r;
+
+	x->h = xs_open(XS_UNWATCH_FILTER);
+	if (!x->h) {
+		r = -errno;
+		if (!x->logged_down)
+			log_warning("cannot connect to xenstored (%s); retrying", strerror(-r));
+		x->logged_down = true;
+		x->backoff = x->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : x->backoff * 2;
+		return r;
+	}
+	r = setup_base(x);
+	if (r < 0)
+		goto fail;
+	r = sd_event_add_io(x->event, &x->io, xs_fileno(x->h), EPOLLIN, on_io, x);
+	if (r < 0)
+		goto fail;
+	r = sd_event_add_defer(x->event, &x->rescan, on_rescan, x);
+	if (r < 0)
+		goto fail;
+	sd_event_source_set_enabled(x->rescan, SD_EVENT_OFF);
+	/* Watch first, then scan: nothing written meanwhile is missed. */
+	if (!xs_watch(x->h, path(x, "request"), "request")) {
+		r = -errno;
+		goto fail;
+	}
+	log_info("connected to xenstored; serving %s (instance %s)", x->base, x->instance);
+	x->logged_down = false;
+	x->backoff = BACKOFF_MIN;
+	scan(x);
+	return 0;
+fail:
+	log_err("setting up %s in xenstore failed: %s", x->base, strerror(-r));
+	xsp_disconnect(x);
+	return r;
+}
+
+int xsp_start(struct xsp *x)
+{
+	int r = sd_event_add_time_relative(x->event, &x->check, CLOCK_MONOTONIC, CHECK_INTERVAL,
+					   USEC_PER_MSEC, on_check, x);
+
+	if (r < 0)
+		return r;
+	r = xsp_connect(x);
+	if (r == -EPERM)
+		return r;
+	sd_event_source_set_time_relative(x->check, x->h ? CHECK_INTERVAL : x->backoff);
+	return 0;
+}
+
+static int write_accepted(struct xsp *x, xs_transaction_t t, void *arg)
+{
+	const struct request *r = arg;
+
+	if (!write_str(x, t, path(x, "response/%s/instance", r->id), x->instance) ||
+	    !write_str(x, t, path(x, "response/%s/state", r->id), "accepted"))
+		return -errno;
+	return 0;
+}
+
+static void report_accepted(void *userdata, const struct request *r)
+{
+	struct xsp *x = userdata;
+	int k;
+
+	if (!x->h)
+		return;
+	k = in_transaction(x, write_accepted, (void *)r);
+	if (k < 0)
+		log_warning("request %s: cannot write 'accepted': %s", r->id, strerror(-k));
+}
+
+struct done_args {
+	const struct request *r;
+	const struct manager_result *res;
+};
+
+static int write_done(struct xsp *x, xs_transaction_t t, void *arg)
+{
+	const struct done_args *a = arg;
+	const char *id = a->r->id;
+	char dur[24], error[ERROR_VALUE_MAX + 1];
+	char *state = xs_read(x->h, t, path(x, "response/%s/state", id), NULL);
+	bool done = state && streq(state, "done");
+
+	free(state);
+	if (done)
+		return -EALREADY; /* answered once, never twice */
+	snprintf(dur, sizeof(dur), "%" PRIu64, a->res->duration_ms);
+	snprintf(error, sizeof(error), "%s", a->res->error);
+	if (!write_str(x, t, path(x, "response/%s/result", id),
+		       manager_result_name(a->res->result)) ||
+	    !write_str(x, t, path(x, "response/%s/method", id), a->res->method) ||
+	    !write_str(x, t, path(x, "response/%s/policy", id), a->res->policy) ||
+	    !write_str(x, t, path(x, "response/%s/rule", id), a->res->rule) ||
+	    !write_str(x, t, path(x, "response/%s/error", id), error) ||
+	    !write_str(x, t, path(x, "response/%s/duration-ms", id), dur) ||
+	    !write_str(x, t, path(x, "response/%s/instance", id), x->instance) ||
+	    !write_str(x, t, path(x, "response/%s/state", id), "done"))
+		return -errno;
+	return 0;
+}
+
+static void report_done(void *userdata, const struct request *r, const struct manager_result *res)
+{
+	struct xsp *x = userdata;
+	struct done_args a = {r, res};
+	int k;
+
+	if (!x->h) {
+		log_err("request %s: finished (%s) while xenstored is unreachable; the answer "
+			"is lost with the store",
+			r->id, manager_result_name(res->result));
+		return;
+	}
+	k = in_transaction(x, write_done, &a);
+	if (k < 0 && k != -EALREADY)
+		log_warning("request %s: cannot write the response: %s", r->id, strerror(-k));
+}
+
+struct manager_reporter xsp_reporter(struct xsp *x)
+{
+	return (struct manager_reporter){report_accepted, report_done, x};
+}

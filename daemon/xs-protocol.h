@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The xenstore side of the protocol (docs/protocol.md): the only code that
+ * talks to xenstored. It owns the base path and its permissions, the daemon
+ * status nodes, the watch on requests, and writes the responses; it feeds
+ * requests to the manager and is the manager's reporter.
+ *
+ * A dead xenstored is detected (the watch pipe never wakes when it dies, so
+ * a periodic cheap read checks the connection) and the adapter reconnects
+ * with backoff, rebuilding everything it owns in the (now empty) store.
+ */
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include "manager.h"
+
+#define XSP_DEFAULT_BASE     "/local/domain/0/pci-reset"
+#define XSP_PROTOCOL_VERSION "1"
+
+struct xsp;
+
+int xsp_new(sd_event *event, const char *base, struct xsp **out);
+void xsp_free(struct xsp *x);
+DEFINE_FREEP(struct xsp, xsp_free)
+
+/* The reporter to give the manager; then hand the manager back with xsp_set_manager(). */
+struct manager_reporter xsp_reporter(struct xsp *x);
+void xsp_set_manager(struct xsp *x, struct manager *m);
+
+/*
+ * Connects (retrying with backoff in the background when xenstored is not
+ * there yet), sets up the base path, watches and scans for requests.
+ * Returns 0, or -errno for what retrying cannot fix (bad permissions).
+ */
+int xsp_start(struct xsp *x);
+
+/* Publishes daemon/state ("starting", "ready", "stopping"); kept across reconnects. */
+int xsp_set_state(struct xsp *x, const char *state);
+
+/* The instance id this daemon publishes (32 hex digits). */
+const char *xsp_instance(const struct xsp *x);
+bool xsp_connected(const struct xsp *x);
