@@ -14,15 +14,15 @@
 #include "trail.h"
 
 enum audit_event {
-	AUDIT_RESET_OK,             /* reset done and verified */
-	AUDIT_RESET_FAILED,         /* strict: the attach must fail */
+	AUDIT_RESET_OK,		    /* reset done and verified */
+	AUDIT_RESET_FAILED,	    /* strict: the attach must fail */
 	AUDIT_RESET_FAILED_IGNORED, /* lenient: failure ignored by policy */
-	AUDIT_RESET_SKIPPED,        /* skip: no reset by policy */
-	AUDIT_RESET_ABORTED,        /* stopped (shutdown) before an outcome */
-	AUDIT_REQUEST_REFUSED,      /* malformed or not allowed request */
-	AUDIT_DEVICE_VANISHED,      /* the device disappeared */
+	AUDIT_RESET_SKIPPED,	    /* skip: no reset by policy */
+	AUDIT_RESET_ABORTED,	    /* stopped (shutdown) before an outcome */
+	AUDIT_REQUEST_REFUSED,	    /* malformed or not allowed request */
+	AUDIT_DEVICE_VANISHED,	    /* the device disappeared */
 	AUDIT_POLICY_RELOADED,
-	AUDIT_POLICY_REJECTED,      /* reload failed, the old policy stays */
+	AUDIT_POLICY_REJECTED, /* reload failed, the old policy stays */
 	_AUDIT_EVENT_MAX,
 };
 
@@ -31,15 +31,15 @@ const char *audit_message_id(enum audit_event e);
 
 /* One reset request's outcome. Pointers may be NULL where noted. */
 struct audit_reset {
-	const char *request_id;              /* NULL for pcirstctl's direct mode */
-	int domid;                           /* -1: none given */
-	const char *reason;                  /* attach, detach, manual */
+	const char *request_id; /* NULL for pcirstctl's direct mode */
+	int domid;		/* -1: none given */
+	const char *reason;	/* attach, detach, manual */
 	const struct pcirst_sbdf *targets;
 	unsigned n_targets;
-	const struct pci_dev_info *info;     /* of targets[0]; NULL if unknown (vanished) */
+	const struct pci_dev_info *info; /* of targets[0]; NULL if unknown (vanished) */
 	const struct policy_decision *decision;
 	enum policy_outcome outcome;
-	const struct reset_trail *trail;     /* NULL when no reset ran (skip) */
+	const struct reset_trail *trail; /* NULL when no reset ran (skip) */
 };
 
 /* Maps an outcome to its event. */
