@@ -94,7 +94,12 @@ int pci_cfg_open_file(const char *path, bool writable, struct pci_cfg **out)
 		return -ENOMEM;
 	}
 	f->fd = fd;
-	return pci_cfg_new(&file_ops, f, st.st_size > 0 ? (unsigned)st.st_size : 0, out);
+	/* Cap before narrowing: a huge file must not wrap to a small size. */
+	return pci_cfg_new(&file_ops, f,
+			   st.st_size > PCI_CFG_SPACE_EXP_SIZE ? PCI_CFG_SPACE_EXP_SIZE
+			   : st.st_size > 0		       ? (unsigned)st.st_size
+							       : 0,
+			   out);
 }
 
 /* Memory backend over a caller's buffer. */

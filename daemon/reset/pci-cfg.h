@@ -50,8 +50,9 @@ int pci_cfg_new_mem(uint8_t *buf, unsigned size, struct pci_cfg **out);
 
 /*
  * Accessors. Return 0, -ERANGE when off+width exceeds cfg->size or off is
- * not naturally aligned, -ENODATA when the backend returned fewer bytes than
- * it claims to have (a truncated file), or the backend's -errno.
+ * not naturally aligned, -ENODATA when a read returned fewer bytes than the
+ * backend claims to have (a truncated file), -EIO for a short write, or the
+ * backend's -errno.
  */
 int pci_cfg_read8(struct pci_cfg *cfg, unsigned off, uint8_t *val);
 int pci_cfg_read16(struct pci_cfg *cfg, unsigned off, uint16_t *val);
