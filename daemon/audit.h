@@ -26,6 +26,15 @@ enum audit_event {
 	_AUDIT_EVENT_MAX,
 };
 
+/*
+ * Bounds on one entry: a value longer than AUDIT_FIELD_MAX bytes is cut at a
+ * character boundary and ends in "…"; lists (attempts, policy files,
+ * diagnostics) keep their first AUDIT_LIST_MAX items and say how many were
+ * left out.
+ */
+#define AUDIT_FIELD_MAX 4096
+#define AUDIT_LIST_MAX	64
+
 /* The MESSAGE_ID of an event, 32 lower-case hex digits (as in the catalog). */
 const char *audit_message_id(enum audit_event e);
 
