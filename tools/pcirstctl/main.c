@@ -16,6 +16,7 @@ static void usage(FILE *f)
 	      "Commands:\n"
 	      "  probe [SBDF...]         list devices and the reset methods each supports\n"
 	      "  reset SBDF...           reset now, without the daemon, and print the trail\n"
+	      "  request SBDF...         ask the running daemon to reset, print its answer\n"
 	      "  policy check|explain|from-qubes\n"
 	      "                          validate and explain reset policy files\n"
 	      "\n"
@@ -42,6 +43,7 @@ int main(int argc, char **argv)
 	} commands[] = {
 	    {"probe", cmd_probe},
 	    {"reset", cmd_reset},
+	    {"request", cmd_request},
 #ifdef PCIRST_HAVE_POLICY
 	    {"policy", cmd_policy},
 #endif

@@ -10,11 +10,13 @@
 
 /* Exit codes, documented in docs/pcirstctl.md. */
 enum {
-	CTL_EXIT_OK = 0,	  /* success: reset ok / policy valid */
-	CTL_EXIT_FAILED = 1,	  /* the reset failed / the policy is invalid */
-	CTL_EXIT_USAGE = 2,	  /* bad command line */
-	CTL_EXIT_REFUSED = 3,	  /* no method was allowed or supported; nothing was done */
-	CTL_EXIT_ENVIRONMENT = 4, /* device missing, permission denied, I/O error */
+	CTL_EXIT_OK = 0,	     /* success: reset ok / policy valid */
+	CTL_EXIT_FAILED = 1,	     /* the reset failed / the policy is invalid */
+	CTL_EXIT_USAGE = 2,	     /* bad command line */
+	CTL_EXIT_REFUSED = 3,	     /* no method was allowed or supported; nothing was done */
+	CTL_EXIT_ENVIRONMENT = 4,    /* device missing, permission denied, I/O error, no daemon */
+	CTL_EXIT_FAILED_IGNORED = 5, /* request: the reset failed, the lenient policy ignores it */
+	CTL_EXIT_SKIPPED = 6,	     /* request: the policy skips this device */
 };
 
 struct ctl_globals {
@@ -23,5 +25,6 @@ struct ctl_globals {
 
 int cmd_probe(int argc, char **argv, const struct ctl_globals *g);
 int cmd_reset(int argc, char **argv, const struct ctl_globals *g);
+int cmd_request(int argc, char **argv, const struct ctl_globals *g);
 /* tools/pcirstctl/cmd-policy.c */
 int cmd_policy(int argc, char **argv, const struct ctl_globals *g);
