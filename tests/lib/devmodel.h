@@ -104,6 +104,12 @@ usec_t simdev_reset_at(const struct simdev *d);
 uint32_t simdev_peek32(const struct simdev *d, unsigned off);
 uint16_t simdev_peek16(const struct simdev *d, unsigned off);
 
+/*
+ * Writes the model as a sysfs tree under root (root/sys/bus/pci/devices/...),
+ * for the real binaries' --sysfs-root. Returns 0 or -errno.
+ */
+int devmodel_export(struct devmodel *m, const char *root);
+
 /* Every config write through the host, in order. */
 struct devmodel_write {
 	struct pcirst_sbdf sbdf;

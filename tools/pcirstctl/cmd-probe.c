@@ -48,7 +48,8 @@ static void print_text(const struct probe_result *p, FILE *f)
 			fprintf(f, "    %-8s %-11s %s\n", reset_method_name(m),
 				probe_status_name(p->methods[m].status), p->methods[m].why);
 	if (p->kernel_reset_methods[0])
-		fprintf(f, "    %-8s %-11s %s\n", "", "", p->kernel_reset_methods);
+		fprintf(f, "    %-8s %-11s reset_method: %s\n", "kernel", "",
+			p->kernel_reset_methods);
 }
 
 static struct json_object *sbdf_json(const struct pcirst_sbdf *sbdf)
