@@ -185,10 +185,15 @@ static void summarize(struct reset_job *job)
 	for (unsigned i = 0; i < t->n_attempts; i++) {
 		const struct trail_attempt *a = &t->attempts[i];
 
+		/* A reason shared with the previous attempt (a safety refusal) is said once. */
+		bool same = i > 0 && a->outcome == t->attempts[i - 1].outcome &&
+			    streq(a->message, t->attempts[i - 1].message);
+
 		len = strlen(t->message);
-		snprintf(t->message + len, sizeof(t->message) - len, "%s %s %s (%s)", i ? ";" : ":",
-			 reset_method_spec_format(&a->method, m, sizeof(m)),
-			 attempt_outcome_name(a->outcome), a->message);
+		snprintf(t->message + len, sizeof(t->message) - len, "%s %s %s%s%s%s",
+			 i ? ";" : ":", reset_method_spec_format(&a->method, m, sizeof(m)),
+			 attempt_outcome_name(a->outcome), same ? "" : " (",
+			 same ? " (same reason)" : a->message, same ? "" : ")");
 	}
 }
 

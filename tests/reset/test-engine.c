@@ -260,6 +260,19 @@ static void trail_json(void **state)
 	json_object_put(o);
 }
 
+static void summary_says_a_shared_reason_once(void **state)
+{
+	_cleanup_(devmodel_freep) struct devmodel *m = devmodel_new();
+	_cleanup_(reset_trail_freep) struct reset_trail *t = NULL;
+
+	add_endpoint(m, EP, NULL, "nvme", true, true);
+	t = test_reset(m, EP, "flr,pm", NULL);
+	assert_string_equal(t->message,
+			    "no method reset 0000:01:00.0: flr refused (0000:01:00.0 is bound to "
+			    "driver 'nvme' (only unbound functions and functions bound to pciback, "
+			    "pci-stub or vfio-pci are reset)); pm refused (same reason)");
+}
+
 static void bad_options(void **state)
 {
 	_cleanup_(devmodel_freep) struct devmodel *m = devmodel_new();
