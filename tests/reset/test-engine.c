@@ -303,6 +303,7 @@ int main(void)
 	    cmocka_unit_test(several_functions_per_function_method),
 	    cmocka_unit_test(extra_delay_is_honoured),
 	    cmocka_unit_test(trail_json),
+	    cmocka_unit_test(summary_says_a_shared_reason_once),
 	    cmocka_unit_test(bad_options),
 	};
 
