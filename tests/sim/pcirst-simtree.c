@@ -14,26 +14,8 @@
 #include <stdio.h>
 
 #include "devmodel.h"
+#include "enginetest.h"
 #include "pci-regs.h"
-
-static void port(struct devmodel *m, const char *sbdf, uint8_t bus)
-{
-	devmodel_add(m, &(struct simdev_spec){
-			    .sbdf = sbdf,
-			    .vendor = 0x1b36,
-			    .device = 0x000c,
-			    .class_code = 0x060400,
-			    .bridge = true,
-			    .secondary_bus = bus,
-			    .subordinate_bus = bus,
-			    .driver = "pcieport",
-			    .pcie = true,
-			    .pcie_type = PCI_EXP_TYPE_ROOT_PORT,
-			    .link_speed = 2,
-			    .dlllarc = true,
-			    .pm = true,
-			});
-}
 
 static void endpoint(struct devmodel *m, struct simdev_spec spec)
 {
@@ -52,10 +34,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pcirst-simtree DIR\n");
 		return 2;
 	}
-	port(m, "0000:00:01.0", 1);
-	port(m, "0000:00:02.0", 2);
-	port(m, "0000:00:03.0", 3);
-	port(m, "0000:00:04.0", 4);
+	add_root_port(m, "0000:00:01.0", 1, 2);
+	add_root_port(m, "0000:00:02.0", 2, 2);
+	add_root_port(m, "0000:00:03.0", 3, 2);
+	add_root_port(m, "0000:00:04.0", 4, 2);
 	endpoint(m, (struct simdev_spec){.sbdf = "0000:01:00.0",
 					 .parent = "0000:00:01.0",
 					 .vendor = 0x1af4,
