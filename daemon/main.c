@@ -23,6 +23,7 @@ struct daemon {
 	const char *policy_dirs[MAX_POLICY_DIRS];
 	unsigned n_policy_dirs;
 	sd_event_source *status_timer, *stop_timer;
+	struct manager_reporter xs_reporter; /* the adapter's; main's reporter wraps it */
 	bool stopping;
 };
 
@@ -49,17 +50,35 @@ static void usage(FILE *f)
 static void update_status(struct daemon *d)
 {
 	unsigned c[_RESULT_MAX];
+	char status[256];
 
 	manager_counts(d->manager, c);
-	sd_notifyf(0,
-		   "STATUS=%s; %u running, %u queued; done: %u ok, %u failed, %u failed-ignored, "
-		   "%u skipped, %u refused",
-		   d->stopping		   ? "stopping"
-		   : xsp_connected(d->xsp) ? "serving"
-					   : "waiting for xenstored",
-		   manager_running(d->manager), manager_queued(d->manager), c[RESULT_OK],
-		   c[RESULT_FAILED], c[RESULT_FAILED_IGNORED], c[RESULT_SKIPPED],
-		   c[RESULT_REFUSED]);
+	snprintf(status, sizeof(status),
+		 "%s; %u running, %u queued; done: %u ok, %u failed, %u failed-ignored, "
+		 "%u skipped, %u refused",
+		 d->stopping		 ? "stopping"
+		 : xsp_connected(d->xsp) ? "serving"
+					 : "waiting for xenstored",
+		 manager_running(d->manager), manager_queued(d->manager), c[RESULT_OK],
+		 c[RESULT_FAILED], c[RESULT_FAILED_IGNORED], c[RESULT_SKIPPED], c[RESULT_REFUSED]);
+	sd_notifyf(0, "STATUS=%s", status);
+	xsp_set_status(d->xsp, status);
+}
+
+static void on_accepted(void *userdata, const struct request *r)
+{
+	struct daemon *d = userdata;
+
+	d->xs_reporter.accepted(d->xs_reporter.userdata, r);
+	update_status(d);
+}
+
+static void on_done(void *userdata, const struct request *r, const struct manager_result *res)
+{
+	struct daemon *d = userdata;
+
+	d->xs_reporter.done(d->xs_reporter.userdata, r, res);
+	update_status(d);
 }
 
 static int on_status_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -245,7 +264,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	policy_unref(p);
-	reporter = xsp_reporter(d.xsp);
+	d.xs_reporter = xsp_reporter(d.xsp);
+	reporter = (struct manager_reporter){on_accepted, on_done, &d};
 	r = manager_new(d.event, d.host, d.policy, &audit_journal_sink, &reporter, &d.manager);
 	if (r < 0) {
 		log_err("cannot start: %s", strerror(-r));

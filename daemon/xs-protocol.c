@@ -154,6 +154,13 @@ int xsp_set_state(struct xsp *x, const char *state)
 	return write_str(x, XBT_NULL, path(x, "daemon/state"), state) ? 0 : -errno;
 }
 
+int xsp_set_status(struct xsp *x, const char *status)
+{
+	if (!x->h)
+		return 0;
+	return write_str(x, XBT_NULL, path(x, "daemon/status"), status) ? 0 : -errno;
+}
+
 /* The base path with owner dom0 and no access for anyone else ("n0"), verified. */
 static int setup_base(struct xsp *x)
 {

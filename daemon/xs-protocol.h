@@ -38,6 +38,9 @@ int xsp_start(struct xsp *x);
 /* Publishes daemon/state ("starting", "ready", "stopping"); kept across reconnects. */
 int xsp_set_state(struct xsp *x, const char *state);
 
+/* Publishes daemon/status, a one-line summary for pcirstctl status. */
+int xsp_set_status(struct xsp *x, const char *status);
+
 /* The instance id this daemon publishes (32 hex digits). */
 const char *xsp_instance(const struct xsp *x);
 bool xsp_connected(const struct xsp *x);

@@ -343,12 +343,77 @@ static void survives_xenstored_restart_and_stops(void **state)
 	}
 }
 
+static void write_policy(struct fixture *f, const char *text)
+{
+	char path[128];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/policy/50-test.json", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void sighup(struct fixture *f)
+{
+	assert_int_equal(kill(f->daemon, SIGHUP), 0);
+	usleep(300 * 1000); /* the reload is synchronous in the daemon's loop */
+}
+
+/* SIGHUP reloads transactionally; pcirstctl status reports the counts. */
+static void reload_and_status(void **state)
+{
+	struct fixture *f = *state;
+	struct pcirst_result *r;
+	char cmd[256], out[2048] = "", log[128];
+	FILE *p;
+	size_t n;
+
+	start_daemon(f);
+	wait_ready(f, true);
+	r = request("0000:03:00.0", NULL);
+	assert_int_equal(pcirst_result_kind(r), PCIRST_RESULT_SKIPPED);
+	pcirst_result_free(r);
+
+	write_policy(f, "{ \"rules\": [ { \"match\": { \"sbdf\": \"0000:03:00.0\" }, \"policy\": ");
+	sighup(f);
+	r = request("0000:03:00.0", NULL); /* the broken file changed nothing */
+	assert_int_equal(pcirst_result_kind(r), PCIRST_RESULT_SKIPPED);
+	pcirst_result_free(r);
+
+	write_policy(f, "{ \"rules\": [ { \"match\": { \"sbdf\": \"0000:03:00.0\" }, "
+			"\"policy\": \"lenient\", \"reason\": \"reloaded\" } ] }");
+	sighup(f);
+	r = request("0000:03:00.0", NULL);
+	assert_int_equal(pcirst_result_kind(r), PCIRST_RESULT_OK);
+	assert_string_equal(pcirst_result_policy(r), "lenient");
+	pcirst_result_free(r);
+
+	snprintf(log, sizeof(log), "%s/pcirstd.log", f->dir);
+	snprintf(cmd, sizeof(cmd), "grep -q 'policy reload failed' %s", log);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "grep -q '50-test.json:1:' %s", log);
+	assert_int_equal(system(cmd), 0);
+
+	snprintf(cmd, sizeof(cmd), "%s status --recent 0", getenv("PCIRSTCTL"));
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	assert_non_null(strstr(out, "state     ready"));
+	assert_non_null(
+	    strstr(out, "done: 1 ok, 0 failed, 0 failed-ignored, 2 skipped, 0 refused"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(serves_requests, setup, teardown),
 	    cmocka_unit_test_setup_teardown(refuses_malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(parallel_requests, setup, teardown),
+	    cmocka_unit_test_setup_teardown(reload_and_status, setup, teardown),
 	    cmocka_unit_test_setup_teardown(survives_xenstored_restart_and_stops, setup, teardown),
 	};
 	const char *why;

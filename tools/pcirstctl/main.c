@@ -17,6 +17,7 @@ static void usage(FILE *f)
 	      "  probe [SBDF...]         list devices and the reset methods each supports\n"
 	      "  reset SBDF...           reset now, without the daemon, and print the trail\n"
 	      "  request SBDF...         ask the running daemon to reset, print its answer\n"
+	      "  status                  the daemon's state, requests in flight, recent decisions\n"
 	      "  policy check|explain|from-qubes\n"
 	      "                          validate and explain reset policy files\n"
 	      "\n"
@@ -41,9 +42,8 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **, const struct ctl_globals *);
 	} commands[] = {
-	    {"probe", cmd_probe},
-	    {"reset", cmd_reset},
-	    {"request", cmd_request},
+	    {"probe", cmd_probe},     {"reset", cmd_reset},
+	    {"request", cmd_request}, {"status", cmd_status},
 #ifdef PCIRST_HAVE_POLICY
 	    {"policy", cmd_policy},
 #endif

@@ -26,5 +26,6 @@ struct ctl_globals {
 int cmd_probe(int argc, char **argv, const struct ctl_globals *g);
 int cmd_reset(int argc, char **argv, const struct ctl_globals *g);
 int cmd_request(int argc, char **argv, const struct ctl_globals *g);
+int cmd_status(int argc, char **argv, const struct ctl_globals *g);
 /* tools/pcirstctl/cmd-policy.c */
 int cmd_policy(int argc, char **argv, const struct ctl_globals *g);
