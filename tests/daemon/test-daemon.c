@@ -361,6 +361,42 @@ static void sighup(struct fixture *f)
 	usleep(300 * 1000); /* the reload is synchronous in the daemon's loop */
 }
 
+/* The daemon is killed in the middle of a reset: the next instance resets again and answers once.
+ */
+static void killed_mid_reset(void **state)
+{
+	struct fixture *f = *state;
+	char *v, *first;
+	int status;
+
+	start_daemon(f);
+	wait_ready(f, true);
+	first = xs_read(f->h, XBT_NULL, BASE "/daemon/instance", NULL);
+	assert_non_null(first);
+	raw_request(f, "midway",
+		    (const char *const[]){"sbdf", "0000:01:00.0", "reason", "attach", NULL});
+	for (usec_t deadline = now_usec() + 2 * USEC_PER_SEC;;) {
+		v = xs_read(f->h, XBT_NULL, BASE "/response/midway/state", NULL);
+		if (v && streq(v, "accepted"))
+			break;
+		free(v);
+		assert_true(now_usec() < deadline);
+		usleep(1000);
+	}
+	free(v);
+	/* The FLR waits 100 ms: the daemon dies inside it. */
+	assert_int_equal(kill(f->daemon, SIGKILL), 0);
+	assert_int_equal(waitpid(f->daemon, &status, 0), f->daemon);
+	start_daemon(f);
+	v = wait_response(f, "midway", "result");
+	assert_string_equal(v, "ok");
+	free(v);
+	v = wait_response(f, "midway", "instance");
+	assert_string_not_equal(v, first);
+	free(v);
+	free(first);
+}
+
 /* SIGHUP reloads transactionally; pcirstctl status reports the counts. */
 static void reload_and_status(void **state)
 {
@@ -414,6 +450,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(refuses_malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(parallel_requests, setup, teardown),
 	    cmocka_unit_test_setup_teardown(reload_and_status, setup, teardown),
+	    cmocka_unit_test_setup_teardown(killed_mid_reset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(survives_xenstored_restart_and_stops, setup, teardown),
 	};
 	const char *why;
