@@ -134,6 +134,9 @@ int devmodel_export(struct devmodel *m, const char *root)
 			if (symlink(target, path) < 0 && errno != EEXIST)
 				return -errno;
 		}
+		if (d->spec.pf && ((r = write_text(dir, "sriov_totalvfs", "%s", "7\n")) < 0 ||
+				   (r = write_text(dir, "sriov_numvfs", "%s", "1\n")) < 0))
+			return r;
 		if (d->spec.vf && d->spec.physfn) {
 			snprintf(path, sizeof(path), "%s/physfn", dir);
 			snprintf(target, sizeof(target), "../%s", d->spec.physfn);

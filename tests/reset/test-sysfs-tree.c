@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The sysfs adapter on a tree written by devmodel_export(): identity,
+ * drivers, IOMMU groups, SR-IOV, topology and subtrees, attributes, removal,
+ * and the fallback to config space when sysfs lacks an attribute.
+ */
+#include <ftw.h>
+#include <stdio.h>
+
+#include "devmodel.h"
+#include "enginetest.h"
+#include "pci-regs.h"
+
+struct fixture {
+	char root[64];
+	struct pci_host *host;
+};
+
+static struct pcirst_sbdf S(const char *s) {
+	struct pcirst_sbdf v;
+
+	assert_int_equal(pcirst_sbdf_parse(s, &v), 0);
+	return v;
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	_cleanup_(devmodel_freep) struct devmodel *m = devmodel_new();
+
+	add_root_port(m, "0000:00:01.0", 1, 2);
+	add_endpoint(m, "0000:01:00.0", "0000:00:01.0", "pciback", true, true);
+	devmodel_add(m, &(struct simdev_spec){.sbdf = "0000:01:00.1",
+					      .parent = "0000:00:01.0",
+					      .vendor = 0x10de,
+					      .device = 0x10f0,
+					      .class_code = 0x040300,
+					      .multifunction = true,
+					      .driver = "vfio-pci",
+					      .has_iommu_group = true,
+					      .iommu_group = 5});
+	devmodel_add(m, &(struct simdev_spec){.sbdf = "0000:00:02.0",
+					      .vendor = 0x8086,
+					      .device = 0x244e,
+					      .class_code = 0x060400,
+					      .bridge = true,
+					      .secondary_bus = 2,
+					      .subordinate_bus = 3});
+	devmodel_add(m, &(struct simdev_spec){.sbdf = "0000:02:00.0",
+					      .parent = "0000:00:02.0",
+					      .vendor = 0x104c,
+					      .device = 0x8240,
+					      .class_code = 0x060400,
+					      .bridge = true,
+					      .secondary_bus = 3,
+					      .subordinate_bus = 3});
+	devmodel_add(m, &(struct simdev_spec){.sbdf = "0000:03:01.0",
+					      .parent = "0000:02:00.0",
+					      .vendor = 0x10ec,
+					      .device = 0x8139,
+					      .class_code = 0x020000,
+					      .revision = 0x20});
+	devmodel_add(m, &(struct simdev_spec){.sbdf = "0000:00:03.0",
+					      .vendor = 0x8086,
+					      .device = 0x10d3,
+					      .class_code = 0x020000,
+					      .driver = "e1000e",
+					      .pcie = true});
+	devmodel_add(m, &(struct simdev_spec){.sbdf = "0000:04:00.0",
+					      .vendor = 0x8086,
+					      .device = 0x1521,
+					      .class_code = 0x020000,
+					      .driver = "igb",
+					      .pcie = true,
+					      .pf = true});
+	devmodel_add(m, &(struct simdev_spec){.sbdf = "0000:04:00.2",
+					      .vendor = 0x8086,
+					      .device = 0x1520,
+					      .class_code = 0x020000,
+					      .driver = "xen-pciback",
+					      .pcie = true,
+					      .vf = true,
+					      .physfn = "0000:04:00.0",
+					      .kernel_reset = true,
+					      .reset_method = "flr"});
+	devmodel_set_do_flr(m, true);
+	snprintf(f->root, sizeof(f->root), "/tmp/pcirst-sysfs-XXXXXX");
+	assert_non_null(mkdtemp(f->root));
+	assert_int_equal(devmodel_export(m, f->root), 0);
+	assert_int_equal(sysfs_host_new(f->root, &f->host), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	pci_host_free(f->host);
+	nftw(f->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+static void list_sorted(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_(freep) struct pcirst_sbdf *v = NULL;
+	static const char *const want[] = {"0000:00:01.0", "0000:00:02.0", "0000:00:03.0",
+					   "0000:01:00.0", "0000:01:00.1", "0000:02:00.0",
+					   "0000:03:01.0", "0000:04:00.0", "0000:04:00.2"};
+	char s[PCIRST_SBDF_STRLEN];
+	unsigned n;
+
+	assert_int_equal(pci_host_list(f->host, &v, &n), 0);
+	assert_int_equal(n, ELEMENTSOF(want));
+	for (unsigned i = 0; i < n; i++)
+		assert_string_equal(pcirst_sbdf_format(&v[i], s), want[i]);
+}
+
+static void identity_and_topology(void **state)
+{
+	struct fixture *f = *state;
+	struct pci_dev_info i;
+	struct pcirst_sbdf s;
+	char b[PCIRST_SBDF_STRLEN];
+
+	s = S("0000:01:00.0");
+	assert_int_equal(pci_host_info(f->host, &s, &i, NULL), 0);
+	assert_int_equal(i.vendor, 0x1af4);
+	assert_int_equal(i.device, 0x1041);
+	assert_int_equal(i.subsys_vendor, 0x1af4);
+	assert_int_equal(i.subsys_device, 0x1100);
+	assert_int_equal(i.class_code, 0x020000);
+	assert_int_equal(i.revision, 1);
+	assert_int_equal(i.driver_kind, PCI_DRIVER_PCIBACK);
+	assert_string_equal(i.driver, "pciback");
+	assert_true(i.has_parent);
+	assert_string_equal(pcirst_sbdf_format(&i.parent, b), "0000:00:01.0");
+	assert_false(i.is_bridge);
+	assert_int_equal(i.iommu_group, -1);
+
+	s = S("0000:01:00.1");
+	assert_int_equal(pci_host_info(f->host, &s, &i, NULL), 0);
+	assert_int_equal(i.driver_kind, PCI_DRIVER_VFIO);
+	assert_int_equal(i.iommu_group, 5);
+	assert_true(i.multifunction);
+
+	s = S("0000:03:01.0");
+	assert_int_equal(pci_host_info(f->host, &s, &i, NULL), 0);
+	assert_int_equal(i.driver_kind, PCI_DRIVER_NONE);
+	assert_string_equal(i.driver, "");
+	assert_string_equal(pcirst_sbdf_format(&i.parent, b), "0000:02:00.0");
+	assert_int_equal(i.revision, 0x20);
+
+	s = S("0000:02:00.0");
+	assert_int_equal(pci_host_info(f->host, &s, &i, NULL), 0);
+	assert_true(i.is_bridge);
+	assert_int_equal(i.header_type, PCI_HEADER_TYPE_BRIDGE);
+
+	s = S("0000:00:03.0");
+	assert_int_equal(pci_host_info(f->host, &s, &i, NULL), 0);
+	assert_int_equal(i.driver_kind, PCI_DRIVER_OTHER);
+	assert_false(i.has_parent);
+
+	s = S("0000:04:00.0");
+	assert_int_equal(pci_host_info(f->host, &s, &i, NULL), 0);
+	assert_true(i.is_pf);
+	assert_int_equal(i.num_vfs, 1);
+	assert_false(i.is_vf);
+
+	s = S("0000:04:00.2");
+	assert_int_equal(pci_host_info(f->host, &s, &i, NULL), 0);
+	assert_true(i.is_vf);
+	assert_string_equal(pcirst_sbdf_format(&i.physfn, b), "0000:04:00.0");
+	assert_int_equal(i.driver_kind, PCI_DRIVER_PCIBACK); /* "xen-pciback" */
+}
+
+static void subtrees(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_(freep) struct pcirst_sbdf *a = NULL, *b = NULL;
+	struct pcirst_sbdf s;
+	char x[PCIRST_SBDF_STRLEN];
+	unsigned n;
+
+	s = S("0000:00:01.0");
+	assert_int_equal(pci_host_subtree(f->host, &s, &a, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(pcirst_sbdf_format(&a[0], x), "0000:01:00.0");
+	assert_string_equal(pcirst_sbdf_format(&a[1], x), "0000:01:00.1");
+	s = S("0000:00:02.0");
+	assert_int_equal(pci_host_subtree(f->host, &s, &b, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(pcirst_sbdf_format(&b[0], x), "0000:02:00.0");
+	assert_string_equal(pcirst_sbdf_format(&b[1], x), "0000:03:01.0");
+}
+
+static void attributes(void **state)
+{
+	struct fixture *f = *state;
+	struct pcirst_sbdf s = S("0000:04:00.2");
+	char buf[64], path[256];
+	FILE *fp;
+
+	assert_int_equal(pci_host_attr_read(f->host, &s, "reset_method", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "flr"); /* trailing newline stripped */
+	assert_int_equal(pci_host_attr_read(f->host, &s, "nonexistent", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(pci_host_attr_read(f->host, &s, "../config", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(pci_host_attr_write(f->host, &s, "reset", "1"), 0);
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/0000:04:00.2/reset", f->root);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	assert_string_equal(buf, "1");
+	assert_true(f->host->ops->driver_attr_exists(f->host->ud, "pciback", "do_flr"));
+	assert_false(f->host->ops->driver_attr_exists(f->host->ud, "pciback", "bind"));
+	assert_false(f->host->ops->driver_attr_exists(f->host->ud, "..", "do_flr"));
+	assert_int_equal(
+	    f->host->ops->driver_attr_write(f->host->ud, "pciback", "do_flr", "0000:04:00.2"), 0);
+}
+
+static void removal_and_fallback(void **state)
+{
+	struct fixture *f = *state;
+	struct pcirst_sbdf s = S("0000:03:01.0");
+	struct pci_dev_info i;
+	struct pci_cfg *cfg = NULL;
+	struct why why = {""};
+	struct pci_host *h2 = NULL;
+	char path[256];
+
+	/* Without the id attributes, identity comes from config space. */
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/0000:03:01.0/vendor", f->root);
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/0000:03:01.0/class", f->root);
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/", f->root);
+	assert_int_equal(sysfs_host_new(path, &h2), 0); /* a trailing slash is fine */
+	assert_int_equal(pci_host_info(h2, &s, &i, NULL), 0);
+	assert_int_equal(i.vendor, 0x10ec);
+	assert_int_equal(i.class_code, 0x020000);
+
+	/* Hot-unplug: the link goes away. */
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/0000:03:01.0", f->root);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(pci_host_info(h2, &s, &i, &why), -ENODEV);
+	assert_non_null(strstr(why.msg, "0000:03:01.0: no such device"));
+	assert_int_equal(pci_host_cfg_open(h2, &s, false, &cfg, &why), -ENODEV);
+	assert_null(cfg);
+	pci_host_free(h2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(list_sorted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(identity_and_topology, setup, teardown),
+	    cmocka_unit_test_setup_teardown(subtrees, setup, teardown),
+	    cmocka_unit_test_setup_teardown(attributes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(removal_and_fallback, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
