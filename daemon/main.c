@@ -24,6 +24,7 @@ struct daemon {
 	unsigned n_policy_dirs;
 	sd_event_source *status_timer, *stop_timer;
 	struct manager_reporter xs_reporter; /* the adapter's; main's reporter wraps it */
+	usec_t orphan_timeout, answered_timeout;
 	bool stopping;
 };
 
@@ -40,6 +41,10 @@ static void usage(FILE *f)
 	      "                       first; default /usr/lib/pcirstd/policy.d then\n"
 	      "                       /etc/pcirstd/policy.d)\n"
 	      "  --xenstore-base PATH serve PATH instead of /local/domain/0/pci-reset\n"
+	      "  --orphan-timeout S   remove a response whose request is gone after S seconds\n"
+	      "                       (default 60)\n"
+	      "  --answered-timeout S remove an answered, uncollected request after S seconds\n"
+	      "                       (default 600)\n"
 	      "  --foreground         run in the foreground (the only mode; for scripts)\n"
 	      "  --log-level LEVEL    err, warning, notice, info (default) or debug\n"
 	      "  --version            show the version\n"
@@ -174,6 +179,8 @@ static int parse_args(struct daemon *d, int argc, char **argv, const char **root
 	    {"sysfs-root", required_argument, NULL, 'r'},
 	    {"policy-dir", required_argument, NULL, 'p'},
 	    {"xenstore-base", required_argument, NULL, 'b'},
+	    {"orphan-timeout", required_argument, NULL, 'o'},
+	    {"answered-timeout", required_argument, NULL, 'a'},
 	    {"foreground", no_argument, NULL, 'f'},
 	    {"log-level", required_argument, NULL, 'l'},
 	    {"version", no_argument, NULL, 'V'},
@@ -200,6 +207,24 @@ static int parse_args(struct daemon *d, int argc, char **argv, const char **root
 			break;
 		case 'f':
 			break;
+		case 'o':
+		case 'a': {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || v == 0 || v > 86400) {
+				fprintf(stderr, "pcirstd: invalid timeout '%s' (1-86400 s)\n",
+					optarg);
+				return -EINVAL;
+			}
+			if (c == 'o')
+				d->orphan_timeout = v * USEC_PER_SEC;
+			else
+				d->answered_timeout = v * USEC_PER_SEC;
+			break;
+		}
 		case 'l':
 			level = log_level_from_name(optarg);
 			if (level < 0) {
@@ -264,6 +289,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	policy_unref(p);
+	xsp_set_gc_timeouts(d.xsp, d.orphan_timeout ? d.orphan_timeout : 60 * USEC_PER_SEC,
+			    d.answered_timeout ? d.answered_timeout : 600 * USEC_PER_SEC);
 	d.xs_reporter = xsp_reporter(d.xsp);
 	reporter = (struct manager_reporter){on_accepted, on_done, &d};
 	r = manager_new(d.event, d.host, d.policy, &audit_journal_sink, &reporter, &d.manager);

@@ -19,6 +19,7 @@
 #define _cleanup_(f)   __attribute__((cleanup(f)))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 #define _unused_       __attribute__((unused))
+#define _fallthrough_  __attribute__((fallthrough))
 #define ELEMENTSOF(x)  (sizeof(x) / sizeof((x)[0]))
 #define USEC_PER_MSEC  UINT64_C(1000)
 #define USEC_PER_SEC   UINT64_C(1000000)

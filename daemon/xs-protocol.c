@@ -5,6 +5,7 @@
 #include <xenstore.h>
 
 #include "log.h"
+#include "xs-gc.h"
 #include "xs-protocol.h"
 
 #define MAX_FIELDS	16
@@ -23,6 +24,8 @@ struct xsp {
 	bool logged_down;
 	char state[16];
 	char instance[33];
+	struct xs_gc *gc;
+	usec_t gc_interval, gc_last;
 };
 
 static void xsp_disconnect(struct xsp *x);
@@ -79,6 +82,7 @@ int xsp_new(sd_event *event, const char *base, struct xsp **out)
 	}
 	x->event = sd_event_ref(event);
 	x->backoff = BACKOFF_MIN;
+	xsp_set_gc_timeouts(x, 60 * USEC_PER_SEC, 600 * USEC_PER_SEC);
 	snprintf(x->state, sizeof(x->state), "starting");
 	make_instance(x->instance);
 	*out = x;
@@ -90,10 +94,23 @@ void xsp_free(struct xsp *x)
 	if (!x)
 		return;
 	xsp_disconnect(x);
+	xs_gc_free(x->gc);
 	sd_event_source_disable_unref(x->check);
 	sd_event_unref(x->event);
 	free(x->base);
 	free(x);
+}
+
+void xsp_set_gc_timeouts(struct xsp *x, usec_t orphan, usec_t answered)
+{
+	struct xs_gc *gc = xs_gc_new(orphan, answered);
+
+	if (!gc)
+		return; /* keep the old bookkeeping */
+	xs_gc_free(x->gc);
+	x->gc = gc;
+	/* Look often enough that nothing outlives its timeout by more than a quarter. */
+	x->gc_interval = orphan / 4 < CHECK_INTERVAL ? orphan / 4 : 10 * USEC_PER_SEC;
 }
 
 void xsp_set_manager(struct xsp *x, struct manager *m)
@@ -307,13 +324,56 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	return 0;
 }
 
+/* One clean-up round over the responses (docs/protocol.md, "Clean-up"). */
+static void collect(struct xsp *x)
+{
+	_cleanup_(freep) char **ids = NULL;
+	usec_t now = now_usec();
+	unsigned n = 0;
+
+	ids = xs_directory(x->h, XBT_NULL, path(x, "response"), &n);
+	for (unsigned i = 0; ids && i < n; i++) {
+		_cleanup_(freep) char **fields = NULL;
+		_cleanup_(freep) char *st = NULL;
+		unsigned n_fields = 0;
+		bool present, done;
+
+		fields = xs_directory(x->h, XBT_NULL, path(x, "request/%s", ids[i]), &n_fields);
+		present = fields || errno != ENOENT;
+		st = read_node(x, path(x, "response/%s/state", ids[i]), NULL);
+		done = st && streq(st, "done");
+
+		if (!present && manager_has(x->manager, ids[i]))
+			continue; /* withdrawn while running: answered when the reset ends */
+		switch (xs_gc_observe(x->gc, ids[i], present, done, now)) {
+		case GC_REMOVE_BOTH:
+			log_info("request %s: answered but never collected; removed", ids[i]);
+			xs_rm(x->h, XBT_NULL, path(x, "request/%s", ids[i]));
+			_fallthrough_;
+		case GC_REMOVE_RESPONSE:
+			xs_rm(x->h, XBT_NULL, path(x, "response/%s", ids[i]));
+			break;
+		default:
+			break;
+		}
+	}
+	xs_gc_end_round(x->gc);
+}
+
+/* When to look again: after the backoff while disconnected, else the shorter of the periods. */
+static usec_t next_check(const struct xsp *x)
+{
+	if (!x->h)
+		return x->backoff;
+	return x->gc_interval < CHECK_INTERVAL ? x->gc_interval : CHECK_INTERVAL;
+}
+
 static int on_check(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct xsp *x = userdata;
 
 	if (!x->h) {
-		if (xsp_connect(x) < 0)
-			return 0;
+		(void)xsp_connect(x); /* on failure, retried below after the backoff */
 	} else {
 		char *v = read_node(x, path(x, "daemon/instance"), NULL);
 
@@ -325,8 +385,12 @@ static int on_check(sd_event_source *s, uint64_t usec, void *userdata)
 			return 0;
 		}
 		free(v);
+		if (x->manager && now_usec() - x->gc_last >= x->gc_interval) {
+			x->gc_last = now_usec();
+			collect(x);
+		}
 	}
-	sd_event_source_set_time_relative(s, x->h ? CHECK_INTERVAL : x->backoff);
+	sd_event_source_set_time_relative(s, next_check(x));
 	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	return 0;
 }
@@ -399,7 +463,7 @@ int xsp_start(struct xsp *x)
 	r = xsp_connect(x);
 	if (r == -EPERM)
 		return r;
-	sd_event_source_set_time_relative(x->check, x->h ? CHECK_INTERVAL : x->backoff);
+	sd_event_source_set_time_relative(x->check, next_check(x));
 	return 0;
 }
 

@@ -38,6 +38,9 @@ int xsp_start(struct xsp *x);
 /* Publishes daemon/state ("starting", "ready", "stopping"); kept across reconnects. */
 int xsp_set_state(struct xsp *x, const char *state);
 
+/* Clean-up timeouts (default 60 s for orphaned responses, 600 s for uncollected answers). */
+void xsp_set_gc_timeouts(struct xsp *x, usec_t orphan, usec_t answered);
+
 /* Publishes daemon/status, a one-line summary for pcirstctl status. */
 int xsp_set_status(struct xsp *x, const char *status);
 

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+
+#include "daemon-fixture.h"
+
+void sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	assert_int_equal(system(cmd), 0);
+}
+
+void start_daemon(struct fixture *f)
+{
+	char root[128], pol[128], log[128];
+
+	snprintf(root, sizeof(root), "%s/root", f->dir);
+	snprintf(pol, sizeof(pol), "%s/policy", f->dir);
+	snprintf(log, sizeof(log), "%s/pcirstd.log", f->dir);
+	f->daemon = fork();
+	assert_true(f->daemon >= 0);
+	if (f->daemon == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		dup2(fd, STDERR_FILENO);
+		const char *argv[20] = {"pcirstd", "--sysfs-root", root,   "--policy-dir",
+					pol,	   "--log-level",  "debug"};
+		unsigned n = 7;
+
+		for (unsigned i = 0; i < ELEMENTSOF(f->extra) && f->extra[i]; i++)
+			argv[n++] = f->extra[i];
+		execv(getenv("PCIRSTD"), (char **)argv);
+		_exit(127);
+	}
+}
+
+void wait_ready(struct fixture *f, bool want)
+{
+	usec_t deadline = now_usec() + 8 * USEC_PER_SEC;
+
+	for (;;) {
+		char *v = xs_read(f->h, XBT_NULL, BASE "/daemon/state", NULL);
+		bool ready = v && streq(v, "ready");
+
+		free(v);
+		if (ready == want)
+			return;
+		assert_true(now_usec() < deadline);
+		usleep(10000);
+	}
+}
+
+int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	const char *why;
+
+	if (xsh_available(&why) < 0 || !getenv("PCIRSTD")) {
+		print_message("skipped: %s\n", getenv("PCIRSTD") ? why : "PCIRSTD not set");
+		free(f);
+		return -1;
+	}
+	snprintf(f->dir, sizeof(f->dir), "/tmp/pcirst-daemon-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	sh("%s %s/root", getenv("PCIRST_SIMTREE"), f->dir);
+	sh("mkdir -p %s/policy && printf '%%s' '{\"rules\": [ { \"match\": { \"sbdf\": "
+	   "\"0000:03:00.0\" }, \"policy\": \"skip\", \"reason\": \"test: never reset\" } ] }' "
+	   "> %s/policy/50-test.json",
+	   f->dir, f->dir);
+	assert_int_equal(xsh_start(&f->xs), 0);
+	f->h = xs_open(0);
+	assert_non_null(f->h);
+	*state = f;
+	return 0;
+}
+
+int teardown(void **state)
+{
+	struct fixture *f = *state;
+	int status;
+
+	if (f->daemon > 0) {
+		kill(f->daemon, SIGKILL);
+		waitpid(f->daemon, &status, 0);
+	}
+	xs_close(f->h);
+	xsh_stop(f->xs);
+	sh("rm -rf %s", f->dir);
+	free(f);
+	return 0;
+}
+
+struct pcirst_result *request(const char *sbdf, const char *options)
+{
+	struct pcirst *p = NULL;
+	struct pcirst_sbdf s;
+	struct pcirst_result *res = NULL;
+	struct pcirst_request req = {
+	    .targets = &s, .n_targets = 1, .domid = 3, .reason = "attach", .options = options};
+
+	assert_int_equal(pcirst_sbdf_parse(sbdf, &s), 0);
+	assert_int_equal(pcirst_open(NULL, &p), 0);
+	assert_int_equal(pcirst_request_sync(p, &req, 5000, &res), 0);
+	pcirst_close(p);
+	return res;
+}
+
+void raw_request(struct fixture *f, const char *id, const char *const *kv)
+{
+	char path[256];
+	xs_transaction_t t = xs_transaction_start(f->h);
+
+	for (; *kv; kv += 2) {
+		snprintf(path, sizeof(path), BASE "/request/%s/%s", id, kv[0]);
+		assert_true(xs_write(f->h, t, path, kv[1], (unsigned)strlen(kv[1])));
+	}
+	assert_true(xs_transaction_end(f->h, t, false));
+}
+
+char *wait_response(struct fixture *f, const char *id, const char *field)
+{
+	char path[256];
+	usec_t deadline = now_usec() + 5 * USEC_PER_SEC;
+
+	snprintf(path, sizeof(path), BASE "/response/%s/state", id);
+	for (;;) {
+		char *v = xs_read(f->h, XBT_NULL, path, NULL);
+		bool done = v && streq(v, "done");
+
+		free(v);
+		if (done)
+			break;
+		assert_true(now_usec() < deadline);
+		usleep(10000);
+	}
+	snprintf(path, sizeof(path), BASE "/response/%s/%s", id, field);
+	return xs_read(f->h, XBT_NULL, path, NULL);
+}
+
+void write_policy(struct fixture *f, const char *text)
+{
+	char path[128];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/policy/50-test.json", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+void sighup(struct fixture *f)
+{
+	assert_int_equal(kill(f->daemon, SIGHUP), 0);
+	usleep(300 * 1000); /* the reload is synchronous in the daemon's loop */
+}
