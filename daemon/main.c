@@ -6,6 +6,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
+#include "devwatch.h"
 #include "log.h"
 #include "manager.h"
 #include "xs-protocol.h"
@@ -20,11 +21,13 @@ struct daemon {
 	struct policy_handle *policy;
 	struct xsp *xsp;
 	struct manager *manager;
+	struct devwatch *devwatch;
 	const char *policy_dirs[MAX_POLICY_DIRS];
 	unsigned n_policy_dirs;
 	sd_event_source *status_timer, *stop_timer;
 	struct manager_reporter xs_reporter; /* the adapter's; main's reporter wraps it */
 	usec_t orphan_timeout, answered_timeout;
+	enum devwatch_source devwatch_source;
 	bool stopping;
 };
 
@@ -45,6 +48,8 @@ static void usage(FILE *f)
 	      "                       (default 60)\n"
 	      "  --answered-timeout S remove an answered, uncollected request after S seconds\n"
 	      "                       (default 600)\n"
+	      "  --device-watch SRC   where to learn of removed devices: auto (default: udev\n"
+	      "                       if udevd runs, else kernel), udev, kernel or none\n"
 	      "  --foreground         run in the foreground (the only mode; for scripts)\n"
 	      "  --log-level LEVEL    err, warning, notice, info (default) or debug\n"
 	      "  --version            show the version\n"
@@ -181,6 +186,7 @@ static int parse_args(struct daemon *d, int argc, char **argv, const char **root
 	    {"xenstore-base", required_argument, NULL, 'b'},
 	    {"orphan-timeout", required_argument, NULL, 'o'},
 	    {"answered-timeout", required_argument, NULL, 'a'},
+	    {"device-watch", required_argument, NULL, 'w'},
 	    {"foreground", no_argument, NULL, 'f'},
 	    {"log-level", required_argument, NULL, 'l'},
 	    {"version", no_argument, NULL, 'V'},
@@ -206,6 +212,15 @@ static int parse_args(struct daemon *d, int argc, char **argv, const char **root
 			*base = optarg;
 			break;
 		case 'f':
+			break;
+		case 'w':
+			if (devwatch_source_from_name(optarg, &d->devwatch_source) < 0) {
+				fprintf(stderr,
+					"pcirstd: --device-watch: '%s' is not auto, udev, "
+					"kernel or none\n",
+					optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'o':
 		case 'a': {
@@ -253,7 +268,7 @@ static int parse_args(struct daemon *d, int argc, char **argv, const char **root
 
 int main(int argc, char **argv)
 {
-	struct daemon d = {0};
+	struct daemon d = {.devwatch_source = DEVWATCH_SOURCE_AUTO};
 	struct manager_reporter reporter;
 	struct policy *p = NULL;
 	const char *root = getenv("PCIRST_SYSFS_ROOT"), *base = NULL;
@@ -299,6 +314,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	xsp_set_manager(d.xsp, d.manager);
+	/* "auto" goes on without a uevent source (logged): removals then show as failed reads. */
+	r = devwatch_new(d.event, root, d.devwatch_source, devwatch_to_manager, d.manager,
+			 &d.devwatch);
+	if (r < 0) {
+		log_err("cannot watch devices (--device-watch %s): %s",
+			devwatch_source_name(d.devwatch_source), strerror(-r));
+		return 1;
+	}
 	r = xsp_start(d.xsp);
 	if (r < 0) {
 		log_err("cannot serve xenstore: %s", strerror(-r));
@@ -309,11 +332,13 @@ int main(int argc, char **argv)
 				   USEC_PER_MSEC, on_status_timer, &d);
 	sd_notify(0, "READY=1");
 	update_status(&d);
-	log_info("pcirstd %s ready (sysfs root %s)", PCIRST_VERSION, root);
+	log_info("pcirstd %s ready (sysfs root %s, device watch: %s)", PCIRST_VERSION, root,
+		 devwatch_source_name(devwatch_get_source(d.devwatch)));
 
 	r = sd_event_loop(d.event);
 
 	xsp_set_state(d.xsp, "stopping");
+	devwatch_free(d.devwatch); /* before the manager its callback points to */
 	manager_free(d.manager);
 	xsp_free(d.xsp);
 	policy_handle_free(d.policy);

@@ -337,7 +337,9 @@ int manager_submit(struct manager *m, const struct request *r)
 	e->m = m;
 	e->req = *r;
 	for (unsigned i = 0; i < r->n_targets; i++) {
-		if (pci_host_info(m->host, &r->targets[i], &e->info[i], &why) < 0) {
+		/* A function dom0 drives, or a bridge: no policy or method makes it resettable. */
+		if (pci_host_info(m->host, &r->targets[i], &e->info[i], &why) < 0 ||
+		    safety_check_target(&e->info[i], &why) < 0) {
 			free(e);
 			manager_refuse(m, r->id, why.msg);
 			return 0;

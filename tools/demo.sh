@@ -75,7 +75,7 @@ JSON
 	for _ in $(seq 50); do [ -S "$XENSTORED_PATH" ] && break; sleep 0.1; done
 	echo "policy:"
 	run "$ctl" policy check "$work/policy"
-	"$build/daemon/pcirstd" --sysfs-root "$root" --policy-dir "$work/policy" \
+	"$build/daemon/pcirstd" --sysfs-root "$root" --policy-dir "$work/policy" --device-watch none \
 		2>"$work/pcirstd.log" &
 	d_pid=$!
 	sleep 0.5

@@ -97,3 +97,10 @@ int reset_probe(struct pci_host *host, const struct pcirst_sbdf *sbdf, struct pr
 /* Runs one job to completion on a private event loop (pcirstctl's direct mode). */
 int reset_run_sync(struct pci_host *host, const struct reset_options *opts,
 		   struct reset_trail **out);
+
+/*
+ * What no method or policy can change, checked before anything is tried: a
+ * function bound to a driver other than pciback/pci-stub/vfio-pci, or a
+ * bridge as an endpoint. 0, or -EPERM with why (safety.c).
+ */
+int safety_check_target(const struct pci_dev_info *info, struct why *why);

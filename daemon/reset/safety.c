@@ -8,8 +8,7 @@
  */
 #include "attempt.h"
 
-int safety_check(const struct pci_dev_info *info, const struct reset_method_spec *method,
-		 struct why *why)
+int safety_check_target(const struct pci_dev_info *info, struct why *why)
 {
 	char sbdf[PCIRST_SBDF_STRLEN];
 
@@ -22,6 +21,18 @@ int safety_check(const struct pci_dev_info *info, const struct reset_method_spec
 	if (info->is_bridge)
 		return why_err(why, -EPERM, "%s is a bridge; bridges are not reset as endpoints",
 			       sbdf);
+	return 0;
+}
+
+int safety_check(const struct pci_dev_info *info, const struct reset_method_spec *method,
+		 struct why *why)
+{
+	char sbdf[PCIRST_SBDF_STRLEN];
+	int r = safety_check_target(info, why);
+
+	if (r < 0)
+		return r;
+	pcirst_sbdf_format(&info->sbdf, sbdf);
 	if (info->is_vf && method->id != RESET_FLR)
 		return why_err(why, -EPERM,
 			       "%s is an SR-IOV virtual function; only FLR applies to VFs", sbdf);

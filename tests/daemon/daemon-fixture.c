@@ -30,9 +30,10 @@ void start_daemon(struct fixture *f)
 		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
 		dup2(fd, STDERR_FILENO);
-		const char *argv[20] = {"pcirstd", "--sysfs-root", root,   "--policy-dir",
-					pol,	   "--log-level",  "debug"};
-		unsigned n = 7;
+		const char *argv[20] = {"pcirstd", "--sysfs-root", root,    "--policy-dir",
+					pol,	   "--log-level",  "debug", "--device-watch",
+					"none"};
+		unsigned n = 9;
 
 		for (unsigned i = 0; i < ELEMENTSOF(f->extra) && f->extra[i]; i++)
 			argv[n++] = f->extra[i];

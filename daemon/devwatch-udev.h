@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The device watch's adapter: the only code that touches the uevent netlink
+ * socket (through libudev). It hands every received event to
+ * devwatch_dispatch(); the interpretation is devwatch.c's.
+ */
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include "devwatch.h"
+
+struct devwatch_udev;
+
+/*
+ * Opens a monitor on the netlink group of source (DEVWATCH_SOURCE_UDEV or
+ * DEVWATCH_SOURCE_KERNEL), filtered on subsystem "pci", with an io source on
+ * event that feeds w. Returns 0 or a negative errno.
+ */
+int devwatch_udev_open(sd_event *event, enum devwatch_source source, struct devwatch *w,
+		       struct devwatch_udev **out);
+void devwatch_udev_free(struct devwatch_udev *u);
+DEFINE_FREEP(struct devwatch_udev, devwatch_udev_free)
+
+int devwatch_udev_get_fd(const struct devwatch_udev *u);

@@ -1,0 +1,689 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The device watch: uevent interpretation as a table, hostile input, the
+ * choice of source, the real libudev adapter on real netlink sockets (the
+ * kernel group as opened; the udev group fed with synthetic messages in a
+ * private network namespace, so nothing on this machine hears them and no
+ * device is touched), and the wiring to a manager whose reset of a function
+ * is aborted by that function's removal.
+ */
+#include <endian.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/netlink.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "devwatch.h"
+#include "enginetest.h"
+#include "manager.h"
+
+/* ---- what the callback saw ---- */
+
+#define MAX_SEEN 16
+
+struct seen {
+	unsigned n;
+	enum devwatch_action action[MAX_SEEN];
+	char sbdf[MAX_SEEN][PCIRST_SBDF_STRLEN];
+};
+
+static void record(void *userdata, enum devwatch_action action, const struct pcirst_sbdf *sbdf)
+{
+	struct seen *s = userdata;
+
+	assert_true(s->n < MAX_SEEN);
+	s->action[s->n] = action;
+	pcirst_sbdf_format(sbdf, s->sbdf[s->n++]);
+}
+
+/* ---- interpretation ---- */
+
+struct interpret_case {
+	const char *action, *subsystem, *sysname, *devpath;
+	const char *want; /* the function's address, or NULL: ignored */
+	enum devwatch_action want_action;
+};
+
+static const struct interpret_case interpret_cases[] = {
+    {"add", "pci", "0000:03:00.0", NULL, "0000:03:00.0", DEVWATCH_ADD},
+    {"remove", "pci", "0000:03:00.0", NULL, "0000:03:00.0", DEVWATCH_REMOVE},
+    /* Raw kernel uevents carry DEVPATH; the name is its last component. */
+    {"remove", "pci", NULL, "/devices/pci0000:00/0000:00:01.0/0000:01:00.1", "0000:01:00.1",
+     DEVWATCH_REMOVE},
+    {"remove", "pci", "", "/devices/pci0000:00/0000:00:1c.0/0000:3a:00.7", "0000:3a:00.7",
+     DEVWATCH_REMOVE},
+    {"add", "pci", NULL, "0000:05:1f.7", "0000:05:1f.7", DEVWATCH_ADD},
+    /* The sysname wins over the devpath. */
+    {"remove", "pci", "0000:03:00.0", "/devices/pci0000:00/0000:04:00.0", "0000:03:00.0",
+     DEVWATCH_REMOVE},
+    {"remove", "pci", "0000:0A:1F.7", NULL, "0000:0a:1f.7", DEVWATCH_REMOVE},
+    {"remove", "pci", "ffff:ff:1f.7", NULL, "ffff:ff:1f.7", DEVWATCH_REMOVE},
+    /* Still present: driver changes and the like. */
+    {"bind", "pci", "0000:03:00.0", NULL, NULL, 0},
+    {"unbind", "pci", "0000:03:00.0", NULL, NULL, 0},
+    {"change", "pci", "0000:03:00.0", NULL, NULL, 0},
+    {"move", "pci", "0000:03:00.0", NULL, NULL, 0},
+    {"online", "pci", "0000:03:00.0", NULL, NULL, 0},
+    {"offline", "pci", "0000:03:00.0", NULL, NULL, 0},
+    {"ADD", "pci", "0000:03:00.0", NULL, NULL, 0},
+    {"", "pci", "0000:03:00.0", NULL, NULL, 0},
+    /* Not functions. */
+    {"remove", "pci_bus", "0000:01", NULL, NULL, 0},
+    {"remove", "pci_bus", "0000:01:00.0", NULL, NULL, 0},
+    {"remove", "PCI", "0000:03:00.0", NULL, NULL, 0},
+    {"remove", "block", "sda", "/devices/pci0000:00/0000:00:17.0/ata1/host0", NULL, 0},
+    {"remove", "", "0000:03:00.0", NULL, NULL, 0},
+    /* Names the strict parser refuses. */
+    {"remove", "pci", "10000:00:00.0", NULL, NULL, 0}, /* VMD domain */
+    {"remove", "pci", "0000:03:20.0", NULL, NULL, 0},
+    {"remove", "pci", "0000:03:00.8", NULL, NULL, 0},
+    {"remove", "pci", "0000:03:00.0 ", NULL, NULL, 0},
+    {"remove", "pci", "0000:03:00.0\n", NULL, NULL, 0},
+    {"remove", "pci", " 0000:03:00.0", NULL, NULL, 0},
+    {"remove", "pci", "0000:03:00.00", NULL, NULL, 0},
+    {"remove", "pci", "0000:3:00.0", NULL, NULL, 0},
+    {"remove", "pci", "pci0000:00", NULL, NULL, 0},
+    {"remove", "pci", NULL, "/devices/pci0000:00/0000:00:01.0/", NULL, 0},
+    {"remove", "pci", NULL, "/", NULL, 0},
+    {"remove", "pci", NULL, "", NULL, 0},
+    /* Incomplete. */
+    {NULL, "pci", "0000:03:00.0", NULL, NULL, 0},
+    {"remove", NULL, "0000:03:00.0", NULL, NULL, 0},
+    {"remove", "pci", NULL, NULL, NULL, 0},
+    {NULL, NULL, NULL, NULL, NULL, 0},
+};
+
+static void interpret_table(void **state)
+{
+	for (unsigned i = 0; i < ELEMENTSOF(interpret_cases); i++) {
+		const struct interpret_case *c = &interpret_cases[i];
+		enum devwatch_action a = 42;
+		struct pcirst_sbdf s = {0xdead, 1, 2, 3};
+		char buf[PCIRST_SBDF_STRLEN];
+		int r = devwatch_interpret(c->action, c->subsystem, c->sysname, c->devpath, &a, &s);
+
+		if (!c->want) {
+			if (r != 0)
+				fail_msg("case %u (%s %s %s): not ignored", i, c->action,
+					 c->subsystem, c->sysname);
+			/* Ignored events leave the outputs alone. */
+			assert_int_equal(a, 42);
+			assert_int_equal(s.domain, 0xdead);
+			continue;
+		}
+		if (r != 1)
+			fail_msg("case %u (%s %s %s): ignored", i, c->action, c->subsystem,
+				 c->sysname);
+		assert_int_equal(a, c->want_action);
+		assert_string_equal(pcirst_sbdf_format(&s, buf), c->want);
+	}
+}
+
+/* Long, binary and random strings: ignored, never a crash (ASan in CI). */
+static void hostile_events(void **state)
+{
+	static const char *const pool[] = {"",	   "pci",   "remove", "add",	      ":",
+					   ".",	   "/",	    "0000",   "0000:03:00.0", "\xff\xfe",
+					   "%s%n", "../..", "0:0:0.0"};
+	char *big = malloc(65536), random_name[32];
+	enum devwatch_action a;
+	struct pcirst_sbdf s;
+	unsigned seed = 1;
+
+	memset(big, 'a', 65535);
+	big[65535] = '\0';
+	assert_int_equal(devwatch_interpret(big, big, big, big, &a, &s), 0);
+	assert_int_equal(devwatch_interpret("remove", "pci", big, NULL, &a, &s), 0);
+	assert_int_equal(devwatch_interpret("remove", "pci", NULL, big, &a, &s), 0);
+	memset(big, '/', 65535);
+	assert_int_equal(devwatch_interpret("remove", "pci", NULL, big, &a, &s), 0);
+	free(big);
+	for (unsigned i = 0; i < 20000; i++) {
+		const char *f[4];
+
+		for (unsigned k = 0; k < 4; k++)
+			f[k] = (rand_r(&seed) & 3) ? pool[rand_r(&seed) % ELEMENTSOF(pool)] : NULL;
+		for (unsigned k = 0; k + 1 < sizeof(random_name); k++)
+			random_name[k] = (char)(1 + rand_r(&seed) % 255);
+		random_name[1 + rand_r(&seed) % (sizeof(random_name) - 1)] = '\0';
+		devwatch_interpret(f[0], f[1], f[2], f[3], &a, &s);
+		devwatch_interpret("remove", "pci", random_name, f[3], &a, &s);
+		devwatch_interpret("remove", "pci", NULL, random_name, &a, &s);
+	}
+}
+
+/* Without a monitor, devwatch_dispatch() is the only way in: exactly the adapter's path. */
+static void dispatch_calls_back(void **state)
+{
+	_cleanup_(devwatch_freep) struct devwatch *w = NULL;
+	struct seen seen = {0};
+
+	assert_int_equal(devwatch_new(NULL, NULL, DEVWATCH_SOURCE_NONE, record, &seen, &w), 0);
+	assert_int_equal(devwatch_get_source(w), DEVWATCH_SOURCE_NONE);
+	assert_int_equal(devwatch_get_fd(w), -EBADF);
+	assert_int_equal(devwatch_dispatch(w, "add", "pci", "0000:03:00.0", NULL), 1);
+	assert_int_equal(devwatch_dispatch(w, "unbind", "pci", "0000:03:00.0", NULL), 0);
+	assert_int_equal(devwatch_dispatch(w, "remove", "pci_bus", "0000:03", NULL), 0);
+	assert_int_equal(devwatch_dispatch(w, "remove", "pci", NULL, "/devices/x/0000:03:00.0"), 1);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.action[0], DEVWATCH_ADD);
+	assert_string_equal(seen.sbdf[0], "0000:03:00.0");
+	assert_int_equal(seen.action[1], DEVWATCH_REMOVE);
+	assert_string_equal(seen.sbdf[1], "0000:03:00.0");
+	assert_int_equal(devwatch_new(NULL, NULL, (enum devwatch_source)7, record, &seen, &w),
+			 -EINVAL);
+}
+
+/* ---- sources ---- */
+
+/* The names of --device-watch, both ways. */
+static void source_names(void **state)
+{
+	static const char *const names[] = {"none", "udev", "kernel", "auto"};
+	enum devwatch_source s;
+
+	for (unsigned i = 0; i < ELEMENTSOF(names); i++) {
+		assert_int_equal(devwatch_source_from_name(names[i], &s), 0);
+		assert_int_equal(s, (enum devwatch_source)i);
+		assert_string_equal(devwatch_source_name(s), names[i]);
+	}
+	s = DEVWATCH_SOURCE_UDEV;
+	assert_int_equal(devwatch_source_from_name("Kernel", &s), -EINVAL);
+	assert_int_equal(devwatch_source_from_name("", &s), -EINVAL);
+	assert_int_equal(devwatch_source_from_name("invalid", &s), -EINVAL);
+	assert_int_equal(s, DEVWATCH_SOURCE_UDEV);
+}
+
+/* A fresh directory standing for "/", with udevd's control socket or without. */
+static void make_root(char *dir, size_t size, bool udevd)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(dir, size, "/tmp/pcirst-devwatch-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	if (!udevd)
+		return;
+	snprintf(path, sizeof(path), "%s/run", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/run/udev", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	/* Existence is all that counts (a socket when udevd runs). */
+	snprintf(path, sizeof(path), "%s/run/udev/control", dir);
+	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+static void remove_root(const char *dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/run/udev/control", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/run/udev", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/run", dir);
+	rmdir(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static void pick_source(void **state)
+{
+	char with[64], without[64];
+
+	make_root(with, sizeof(with), true);
+	make_root(without, sizeof(without), false);
+	assert_int_equal(devwatch_pick_source(with), DEVWATCH_SOURCE_UDEV);
+	assert_int_equal(devwatch_pick_source(without), DEVWATCH_SOURCE_KERNEL);
+	/* This machine: whatever its /run/udev/control says (no udevd where this was written). */
+	assert_int_equal(devwatch_pick_source(NULL), access("/run/udev/control", F_OK) == 0
+							 ? DEVWATCH_SOURCE_UDEV
+							 : DEVWATCH_SOURCE_KERNEL);
+	assert_int_equal(devwatch_pick_source("/"), devwatch_pick_source(NULL));
+	remove_root(with);
+	remove_root(without);
+}
+
+/* The netlink multicast groups the monitor's socket is bound to: 1 kernel, 2 udev. */
+static unsigned bound_groups(int fd)
+{
+	struct sockaddr_nl nl = {0};
+	socklen_t len = sizeof(nl);
+	int proto;
+	socklen_t plen = sizeof(proto);
+
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&nl, &len), 0);
+	assert_int_equal(nl.nl_family, AF_NETLINK);
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &plen), 0);
+	assert_int_equal(proto, NETLINK_KOBJECT_UEVENT);
+	return nl.nl_groups;
+}
+
+/* Without udevd (the QEMU dom0's case) the automatic choice is the kernel group. */
+static void kernel_source_without_udevd(void **state)
+{
+	_cleanup_(devwatch_freep) struct devwatch *w = NULL;
+	struct seen seen = {0};
+	sd_event *event = NULL;
+	char root[64];
+	int fd;
+
+	make_root(root, sizeof(root), false);
+	assert_int_equal(sd_event_new(&event), 0);
+	assert_int_equal(devwatch_new(event, root, DEVWATCH_SOURCE_AUTO, record, &seen, &w), 0);
+	assert_int_equal(devwatch_get_source(w), DEVWATCH_SOURCE_KERNEL);
+	fd = devwatch_get_fd(w);
+	assert_true(fd >= 0);
+	assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(bound_groups(fd), 1);
+	/* The io source is registered and the loop runs with it (real uevents, if any, pass). */
+	assert_true(sd_event_run(event, 0) >= 0);
+	devwatch_free(w);
+	w = NULL;
+
+	/* Asked for explicitly, whatever the root says. */
+	assert_int_equal(devwatch_new(event, NULL, DEVWATCH_SOURCE_KERNEL, record, &seen, &w), 0);
+	assert_int_equal(devwatch_get_source(w), DEVWATCH_SOURCE_KERNEL);
+	assert_int_equal(bound_groups(devwatch_get_fd(w)), 1);
+	devwatch_free(w);
+	w = NULL;
+	sd_event_unref(event);
+	remove_root(root);
+}
+
+/*
+ * libudev itself refuses the udev group (binds to no group) when neither
+ * udevd runs nor /dev is a devtmpfs, to keep containers from hearing the
+ * host: then the udev group cannot be tested here.
+ */
+static bool udev_group_usable(struct devwatch *w)
+{
+	unsigned g = bound_groups(devwatch_get_fd(w));
+
+	assert_true(g == 2 || g == 0);
+	return g == 2;
+}
+
+static void udev_source_with_udevd(void **state)
+{
+	_cleanup_(devwatch_freep) struct devwatch *w = NULL;
+	sd_event *event = NULL;
+	char root[64];
+
+	make_root(root, sizeof(root), true);
+	assert_int_equal(sd_event_new(&event), 0);
+	assert_int_equal(devwatch_new(event, root, DEVWATCH_SOURCE_AUTO, NULL, NULL, &w), 0);
+	assert_int_equal(devwatch_get_source(w), DEVWATCH_SOURCE_UDEV);
+	assert_true(devwatch_get_fd(w) >= 0);
+	if (!udev_group_usable(w))
+		print_message(
+		    "note: libudev disabled the udev group here (no udevd, no devtmpfs)\n");
+	devwatch_free(w);
+	w = NULL;
+	sd_event_unref(event);
+	remove_root(root);
+}
+
+/*
+ * No socket can be opened (out of file descriptors): the automatic choice
+ * goes on without a source, an explicit one fails with the reason.
+ */
+static void no_source_when_sockets_fail(void **state)
+{
+	_cleanup_(devwatch_freep) struct devwatch *w = NULL;
+	struct rlimit old, low;
+	sd_event *event = NULL;
+	int lowest, r_auto, r_kernel;
+	struct devwatch *w2 = NULL;
+
+	assert_int_equal(sd_event_new(&event), 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	lowest = dup(0);
+	assert_true(lowest >= 0);
+	close(lowest);
+	low = (struct rlimit){.rlim_cur = (rlim_t)lowest, .rlim_max = old.rlim_max};
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	r_auto = devwatch_new(event, NULL, DEVWATCH_SOURCE_AUTO, NULL, NULL, &w);
+	r_kernel = devwatch_new(event, NULL, DEVWATCH_SOURCE_KERNEL, NULL, NULL, &w2);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+
+	assert_int_equal(r_auto, 0);
+	assert_int_equal(devwatch_get_source(w), DEVWATCH_SOURCE_NONE);
+	assert_int_equal(devwatch_get_fd(w), -EBADF);
+	assert_int_equal(r_kernel, -EMFILE);
+	assert_null(w2);
+	sd_event_unref(event);
+}
+
+/* ---- the real adapter on the udev group, fed synthetic messages ---- */
+
+/* systemd's string_hash32(): MurmurHash2, seed 0, what libudev's socket filter compares. */
+static uint32_t murmur2(const char *str)
+{
+	const uint32_t m = 0x5bd1e995;
+	size_t len = strlen(str);
+	const unsigned char *p = (const unsigned char *)str;
+	uint32_t h = (uint32_t)len;
+
+	for (; len >= 4; len -= 4, p += 4) {
+		uint32_t k = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+			     (uint32_t)p[3] << 24;
+
+		k *= m;
+		k ^= k >> 24;
+		k *= m;
+		h = h * m ^ k;
+	}
+	switch (len) {
+	case 3:
+		h ^= (uint32_t)p[2] << 16;
+		_fallthrough_;
+	case 2:
+		h ^= (uint32_t)p[1] << 8;
+		_fallthrough_;
+	case 1:
+		h ^= p[0];
+		h *= m;
+	}
+	h ^= h >> 13;
+	h *= m;
+	h ^= h >> 15;
+	return h;
+}
+
+/* libudev's monitor_netlink_header: what udevd puts before the properties. */
+struct udev_nl_header {
+	char prefix[8];
+	uint32_t magic, header_size, properties_off, properties_len;
+	uint32_t subsystem_hash, devtype_hash, tag_bloom_hi, tag_bloom_lo;
+};
+
+/* Sends one event to the udev group as udevd would; magic 0 sends a corrupt one. */
+static void send_udev_event(int sock, const char *action, const char *subsystem,
+			    const char *devpath, uint32_t magic)
+{
+	static unsigned long long seqnum = 1000;
+	struct udev_nl_header h = {.prefix = "libudev",
+				   .magic = htobe32(magic),
+				   .header_size = sizeof(h),
+				   .properties_off = sizeof(h),
+				   .subsystem_hash = htobe32(murmur2(subsystem))};
+	struct sockaddr_nl dst = {.nl_family = AF_NETLINK, .nl_groups = 2};
+	char props[512];
+	int n = snprintf(props, sizeof(props),
+			 "ACTION=%s%cDEVPATH=%s%cSUBSYSTEM=%s%cSEQNUM=%llu%cUSEC_INITIALIZED=1%c",
+			 action, 0, devpath, 0, subsystem, 0, seqnum++, 0, 0);
+	struct iovec iov[2] = {{&h, sizeof(h)}, {props, (size_t)n}};
+	struct msghdr msg = {
+	    .msg_name = &dst, .msg_namelen = sizeof(dst), .msg_iov = iov, .msg_iovlen = 2};
+
+	h.properties_len = (uint32_t)n;
+	/* ECONNREFUSED: nobody in the kernel takes the unicast part; the multicast went out. */
+	if (sendmsg(sock, &msg, 0) < 0 && errno != ECONNREFUSED)
+		fail_msg("sendmsg: %s", strerror(errno));
+}
+
+static void udev_group_end_to_end(void **state)
+{
+	_cleanup_(devwatch_freep) struct devwatch *w = NULL;
+	struct seen seen = {0};
+	sd_event *event = NULL;
+	char root[64];
+	int sock;
+
+	/* A network namespace of our own: the udev group is per namespace, ours is private. */
+	if (unshare(CLONE_NEWNET) < 0) {
+		print_message("skipped: cannot create a network namespace: %s\n", strerror(errno));
+		skip();
+	}
+	make_root(root, sizeof(root), true);
+	assert_int_equal(sd_event_new(&event), 0);
+	assert_int_equal(devwatch_new(event, root, DEVWATCH_SOURCE_AUTO, record, &seen, &w), 0);
+	assert_int_equal(devwatch_get_source(w), DEVWATCH_SOURCE_UDEV);
+	remove_root(root);
+	if (!udev_group_usable(w)) {
+		sd_event_unref(event);
+		skip();
+	}
+	sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	assert_true(sock >= 0);
+
+	/* All queued before the loop runs: one wake-up must drain them all. */
+	send_udev_event(sock, "remove", "pci", "/devices/pci0000:00/0000:00:01.0/0000:05:00.0",
+			0xfeedcafe);
+	send_udev_event(sock, "remove", "block", "/devices/virtual/block/loop0", 0xfeedcafe);
+	send_udev_event(sock, "remove", "pci", "/devices/pci0000:00/0000:00:01.0/0000:05:00.2",
+			0); /* corrupt: libudev drops it, more follow */
+	send_udev_event(sock, "unbind", "pci", "/devices/pci0000:00/0000:00:01.0/0000:05:00.0",
+			0xfeedcafe);
+	send_udev_event(sock, "remove", "pci", "/devices/pci0000:00/0000:00:01.0/not-an-address",
+			0xfeedcafe);
+	send_udev_event(sock, "add", "pci", "/devices/pci0000:00/0000:00:02.0/0000:06:00.1",
+			0xfeedcafe);
+	send_udev_event(sock, "remove", "pci", "/devices/pci0000:00/0000:00:03.0/0000:07:1f.7",
+			0xfeedcafe);
+	close(sock);
+
+	assert_int_equal(sd_event_run(event, 2 * USEC_PER_SEC), 1);
+	assert_int_equal(seen.n, 3);
+	assert_int_equal(seen.action[0], DEVWATCH_REMOVE);
+	assert_string_equal(seen.sbdf[0], "0000:05:00.0");
+	assert_int_equal(seen.action[1], DEVWATCH_ADD);
+	assert_string_equal(seen.sbdf[1], "0000:06:00.1");
+	assert_int_equal(seen.action[2], DEVWATCH_REMOVE);
+	assert_string_equal(seen.sbdf[2], "0000:07:1f.7");
+	/* Drained: nothing left to wake the loop. */
+	assert_int_equal(sd_event_run(event, 0), 0);
+	devwatch_free(w);
+	w = NULL;
+	sd_event_unref(event);
+}
+
+/* ---- wiring: a removal event aborts the manager's reset of that function ---- */
+
+struct answer {
+	char id[REQUEST_ID_MAX + 1];
+	struct manager_result res;
+};
+
+struct mfixture {
+	struct devmodel *model;
+	struct simdev *a, *b;
+	sd_event *event;
+	struct policy_handle *policy;
+	struct manager *m;
+	struct devwatch *w;
+	struct answer answers[8];
+	unsigned n_answers, n_accepted;
+};
+
+static void on_accepted(void *ud, const struct request *r)
+{
+	((struct mfixture *)ud)->n_accepted++;
+}
+
+static void on_done(void *ud, const struct request *r, const struct manager_result *res)
+{
+	struct mfixture *f = ud;
+
+	assert_true(f->n_answers < ELEMENTSOF(f->answers));
+	snprintf(f->answers[f->n_answers].id, sizeof(f->answers[0].id), "%s", r->id);
+	f->answers[f->n_answers++].res = *res;
+}
+
+static int audit_discard(void *ud, const char *const *fields, unsigned n)
+{
+	return 0;
+}
+
+static const struct audit_sink discard_sink = {audit_discard, NULL};
+
+static int msetup(void **state)
+{
+	static const char policy_text[] = "{ \"rules\": [] }\n";
+	struct mfixture *f = calloc(1, sizeof(*f));
+	struct manager_reporter rep = {on_accepted, on_done, f};
+	struct reset_timing t;
+	struct policy *p = NULL;
+
+	f->model = devmodel_new();
+	add_root_port(f->model, "0000:00:01.0", 1, 2);
+	add_root_port(f->model, "0000:00:02.0", 2, 2);
+	f->a = add_endpoint(f->model, "0000:01:00.0", "0000:00:01.0", "pciback", true, true);
+	f->b = add_endpoint(f->model, "0000:02:00.0", "0000:00:02.0", "pciback", true, true);
+	assert_int_equal(sd_event_new(&f->event), 0);
+	assert_int_equal(
+	    policy_load_string("test.json", policy_text, strlen(policy_text), NULL, &p), 0);
+	assert_int_equal(policy_handle_new(p, &f->policy), 0);
+	policy_unref(p);
+	assert_int_equal(
+	    manager_new(f->event, devmodel_host(f->model), f->policy, &discard_sink, &rep, &f->m),
+	    0);
+	test_timing(&t);
+	t.flr_wait = 60 * USEC_PER_MSEC; /* long enough for the removal to land mid-reset */
+	manager_set_timing(f->m, &t);
+	/* As main.c wires it, minus the socket. */
+	assert_int_equal(
+	    devwatch_new(f->event, NULL, DEVWATCH_SOURCE_NONE, devwatch_to_manager, f->m, &f->w),
+	    0);
+	*state = f;
+	return 0;
+}
+
+static int mteardown(void **state)
+{
+	struct mfixture *f = *state;
+
+	devwatch_free(f->w);
+	manager_free(f->m);
+	policy_handle_free(f->policy);
+	sd_event_unref(f->event);
+	devmodel_free(f->model);
+	free(f);
+	return 0;
+}
+
+static void submit(struct mfixture *f, const char *id, const char *sbdf, const char *options)
+{
+	struct request_field fields[3] = {
+	    {"sbdf", sbdf, (unsigned)strlen(sbdf)},
+	    {"reason", "attach", 6},
+	    {"options", options ? options : "", options ? (unsigned)strlen(options) : 0},
+	};
+	struct request r;
+	struct why why = {""};
+
+	assert_int_equal(request_parse(id, fields, options ? 3 : 2, &r, &why), 0);
+	assert_int_equal(manager_submit(f->m, &r), 0);
+}
+
+static const struct manager_result *answer(const struct mfixture *f, const char *id)
+{
+	for (unsigned i = 0; i < f->n_answers; i++)
+		if (streq(f->answers[i].id, id))
+			return &f->answers[i].res;
+	fail_msg("no answer for %s", id);
+	return NULL;
+}
+
+static void run_until(struct mfixture *f, unsigned n)
+{
+	usec_t deadline = now_usec() + 5 * USEC_PER_SEC;
+
+	while (f->n_answers < n) {
+		assert_true(now_usec() < deadline);
+		assert_true(sd_event_run(f->event, 100 * USEC_PER_MSEC) >= 0);
+	}
+}
+
+/*
+ * The uevents of a hot-unplug, 10 ms into the FLR wait. The model's device
+ * stays in place on purpose: only the event can make the reset fail.
+ */
+static int unplug_events(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct mfixture *f = userdata;
+
+	assert_int_equal(devwatch_dispatch(f->w, "unbind", "pci", "0000:01:00.0", NULL), 0);
+	assert_int_equal(devwatch_dispatch(f->w, "remove", "pci_bus", "0000:01", NULL), 0);
+	assert_int_equal(devwatch_dispatch(f->w, "add", "pci", "0000:01:00.0", NULL), 1);
+	assert_int_equal(manager_running(f->m), 2); /* an addition changes nothing */
+	assert_int_equal(devwatch_dispatch(f->w, "remove", "pci", NULL,
+					   "/devices/pci0000:00/0000:00:01.0/0000:01:00.0"),
+			 1);
+	return 0;
+}
+
+static void removal_aborts_reset(void **state)
+{
+	struct mfixture *f = *state;
+	const struct manager_result *res;
+	sd_event_source *timer = NULL;
+
+	submit(f, "gone", "0000:01:00.0", NULL);
+	submit(f, "queued", "0000:01:00.0", "no-reset"); /* other options: queued behind "gone" */
+	submit(f, "other", "0000:02:00.0", NULL);
+	assert_int_equal(manager_running(f->m), 2);
+	assert_int_equal(manager_queued(f->m), 1);
+	assert_int_equal(sd_event_add_time_relative(f->event, &timer, CLOCK_MONOTONIC,
+						    10 * USEC_PER_MSEC, 1, unplug_events, f),
+			 0);
+	run_until(f, 3);
+
+	res = answer(f, "gone");
+	assert_int_equal(res->result, RESULT_FAILED);
+	assert_string_equal(res->error, "0000:01:00.0 was removed during the reset");
+	assert_true(res->duration_ms < 60); /* aborted, not waited out */
+	res = answer(f, "queued");
+	assert_int_equal(res->result, RESULT_FAILED);
+	assert_non_null(strstr(res->error, "0000:01:00.0 was removed"));
+	/* The function next door is not disturbed. */
+	res = answer(f, "other");
+	assert_int_equal(res->result, RESULT_OK);
+	assert_string_equal(res->method, "flr");
+	assert_int_equal(simdev_reset_count(f->b), 1);
+	assert_int_equal(manager_running(f->m) + manager_queued(f->m), 0);
+	sd_event_source_unref(timer);
+}
+
+/* A removal that touches no request answers nothing and changes nothing. */
+static void removal_of_idle_function(void **state)
+{
+	struct mfixture *f = *state;
+	unsigned counts[_RESULT_MAX];
+
+	assert_int_equal(devwatch_dispatch(f->w, "remove", "pci", "0000:01:00.0", NULL), 1);
+	assert_int_equal(devwatch_dispatch(f->w, "remove", "pci", "0000:01:00.0", NULL), 1);
+	submit(f, "after", "0000:02:00.0", NULL);
+	run_until(f, 1);
+	assert_int_equal(answer(f, "after")->result, RESULT_OK);
+	assert_int_equal(f->n_answers, 1);
+	manager_counts(f->m, counts);
+	assert_int_equal(counts[RESULT_FAILED], 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(interpret_table),
+	    cmocka_unit_test(hostile_events),
+	    cmocka_unit_test(dispatch_calls_back),
+	    cmocka_unit_test(source_names),
+	    cmocka_unit_test(pick_source),
+	    cmocka_unit_test(kernel_source_without_udevd),
+	    cmocka_unit_test(udev_source_with_udevd),
+	    cmocka_unit_test(no_source_when_sockets_fail),
+	    cmocka_unit_test_setup_teardown(removal_aborts_reset, msetup, mteardown),
+	    cmocka_unit_test_setup_teardown(removal_of_idle_function, msetup, mteardown),
+	    /* Last: it moves the process into a network namespace of its own. */
+	    cmocka_unit_test(udev_group_end_to_end),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
