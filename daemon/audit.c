@@ -513,9 +513,11 @@ int audit_reset(const struct audit_sink *sink, const struct audit_reset *a)
 	return fields_send(&f, sink);
 }
 
-int audit_refused(const struct audit_sink *sink, const char *request_id, const char *error)
+int audit_refused(const struct audit_sink *sink, const char *request_id, const char *error,
+		  const struct pcirst_sbdf *targets, unsigned n_targets)
 {
 	struct fields f = {0};
+	char s[PCIRST_SBDF_STRLEN];
 
 	if (!sink)
 		return -EINVAL;
@@ -530,6 +532,9 @@ int audit_refused(const struct audit_sink *sink, const char *request_id, const c
 	fields_add(&f, "REQUEST_ID", request_id);
 	fields_add(&f, "RESULT", "refused");
 	fields_add(&f, "REQUEST_ERROR", error);
+	/* When the request named its functions, journalctl PCI_SBDF=… finds the refusal too. */
+	for (unsigned i = 0; targets && i < n_targets; i++)
+		fields_add(&f, "PCI_SBDF", pcirst_sbdf_format(&targets[i], s));
 	return fields_send(&f, sink);
 }
 

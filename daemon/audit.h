@@ -67,7 +67,9 @@ struct audit_sink {
 extern const struct audit_sink audit_journal_sink;
 
 int audit_reset(const struct audit_sink *sink, const struct audit_reset *a);
-int audit_refused(const struct audit_sink *sink, const char *request_id, const char *error);
+/* targets: the functions a well-formed request named (NULL, 0 for a malformed one). */
+int audit_refused(const struct audit_sink *sink, const char *request_id, const char *error,
+		  const struct pcirst_sbdf *targets, unsigned n_targets);
 int audit_vanished(const struct audit_sink *sink, const char *request_id,
 		   const struct pcirst_sbdf *sbdf);
 int audit_policy_reloaded(const struct audit_sink *sink, const struct policy *p);

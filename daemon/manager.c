@@ -312,16 +312,22 @@ static void schedule(struct manager *m)
 	}
 }
 
-void manager_refuse(struct manager *m, const char *id, const char *error)
+static void refuse(struct manager *m, const char *id, const char *error,
+		   const struct pcirst_sbdf *targets, unsigned n_targets)
 {
 	struct manager_result res = {.result = RESULT_REFUSED};
 	struct request r = {.domid = -1};
 
 	snprintf(r.id, sizeof(r.id), "%s", id);
 	snprintf(res.error, sizeof(res.error), "%s", error);
-	audit_refused(m->audit, id, error);
+	audit_refused(m->audit, id, error, targets, n_targets);
 	m->counts[RESULT_REFUSED]++;
 	m->reporter.done(m->reporter.userdata, &r, &res);
+}
+
+void manager_refuse(struct manager *m, const char *id, const char *error)
+{
+	refuse(m, id, error, NULL, 0);
 }
 
 int manager_submit(struct manager *m, const struct request *r)
@@ -341,7 +347,7 @@ int manager_submit(struct manager *m, const struct request *r)
 		if (pci_host_info(m->host, &r->targets[i], &e->info[i], &why) < 0 ||
 		    safety_check_target(&e->info[i], &why) < 0) {
 			free(e);
-			manager_refuse(m, r->id, why.msg);
+			refuse(m, r->id, why.msg, r->targets, r->n_targets);
 			return 0;
 		}
 	}

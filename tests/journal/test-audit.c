@@ -513,7 +513,7 @@ static void long_and_odd_text(void **state)
 	for (unsigned i = 0; i + 2 < 3 * AUDIT_FIELD_MAX; i += 2)
 		memcpy(big + i, "\xc3\xa9", 2);
 	big[3 * AUDIT_FIELD_MAX - 2] = '\0';
-	assert_int_equal(audit_refused(&f->sink, "r1", big), 0);
+	assert_int_equal(audit_refused(&f->sink, "r1", big, NULL, 0), 0);
 	m = field(&f->rec, "REQUEST_ERROR");
 	assert_true(strlen(m) <= AUDIT_FIELD_MAX);
 	assert_true(strlen(m) > AUDIT_FIELD_MAX - 8);
@@ -537,7 +537,7 @@ static void long_and_odd_text(void **state)
 		     ":3:5 (reason: line one line two and  bad ? byte)");
 	assert_field(&f->rec, "POLICY_REASON", f->rule.reason);
 
-	assert_int_equal(audit_refused(&f->sink, "r2", "bad\r\nvalue"), 0);
+	assert_int_equal(audit_refused(&f->sink, "r2", "bad\r\nvalue", NULL, 0), 0);
 	assert_field(&f->rec, "MESSAGE", "request r2 refused: bad  value");
 	assert_field(&f->rec, "REQUEST_ERROR", "bad\r\nvalue");
 }
@@ -598,7 +598,8 @@ static void refused_vanished(void **state)
 
 	assert_int_equal(
 	    audit_refused(&f->sink, "abc-1",
-			  "field 'sbdf': '0000:03:00' is not a PCI address (DDDD:BB:DD.F)"),
+			  "field 'sbdf': '0000:03:00' is not a PCI address (DDDD:BB:DD.F)", NULL,
+			  0),
 	    0);
 	assert_field(&f->rec, "MESSAGE",
 		     "request abc-1 refused: field 'sbdf': '0000:03:00' is not a PCI address "
@@ -606,6 +607,13 @@ static void refused_vanished(void **state)
 	assert_field(&f->rec, "MESSAGE_ID", audit_message_id(AUDIT_REQUEST_REFUSED));
 	assert_field(&f->rec, "PRIORITY", "4");
 	assert_field(&f->rec, "REQUEST_ID", "abc-1");
+	assert_field(&f->rec, "RESULT", "refused");
+	assert_no_field(&f->rec, "PCI_SBDF");
+
+	/* A well-formed request for a function no policy may reset names it. */
+	assert_int_equal(
+	    audit_refused(&f->sink, "abc-3", "bound to driver 'e1000e'", &f->targets[1], 1), 0);
+	assert_field(&f->rec, "PCI_SBDF", "0000:03:00.1");
 	assert_field(&f->rec, "RESULT", "refused");
 
 	assert_int_equal(audit_vanished(&f->sink, "abc-2", &f->targets[1]), 0);
@@ -677,7 +685,7 @@ static void bad_arguments(void **state)
 
 	/* The sink's error reaches the caller. */
 	f->rec.fail = -ENOTCONN;
-	assert_int_equal(audit_refused(&f->sink, "x", "y"), -ENOTCONN);
+	assert_int_equal(audit_refused(&f->sink, "x", "y", NULL, 0), -ENOTCONN);
 }
 
 /* ---- A real journald ---- */
@@ -987,7 +995,7 @@ static void sample(struct fix *f, enum audit_event e)
 		f->a.outcome = POLICY_OUTCOME_ABORTED;
 		break;
 	case AUDIT_REQUEST_REFUSED:
-		assert_int_equal(audit_refused(&f->sink, "r", "too many fields"), 0);
+		assert_int_equal(audit_refused(&f->sink, "r", "too many fields", NULL, 0), 0);
 		return;
 	case AUDIT_DEVICE_VANISHED:
 		assert_int_equal(audit_vanished(&f->sink, "r", &f->targets[0]), 0);
