@@ -4,7 +4,9 @@
 # One entry point for developers and CI on Debian 12. Every command installs
 # what it needs first (apt-get), so each works from a clean clone:
 #
-#   tools/dev.sh demo    build, then run the main job (see README.md)
+#   tools/dev.sh demo    build, then run the main job (see README.md): Xen under
+#                        QEMU, pcirstd serving reset requests in its dom0
+#   tools/dev.sh demo-sim the same on a simulated device tree (no QEMU)
 #   tools/dev.sh test    build (normal and ASan+UBSan), check formatting, run all tests
 #   tools/dev.sh deps    only install the dependencies
 #   tools/dev.sh format  reformat the tree with clang-format
@@ -15,6 +17,9 @@ top=$PWD
 
 DEPS=(build-essential cmake pkg-config clang-format
       libsystemd-dev libudev-dev libjson-c-dev libxen-dev libcmocka-dev)
+# The Xen dom0 system test (tests/system): QEMU and cpio on the host; the rest
+# (Xen, the dom0 kernel, busybox, pciutils) is downloaded, not installed.
+SYSTEM_DEPS=(qemu-system-x86 cpio)
 
 log() { printf '\n==> %s\n' "$*"; }
 
@@ -57,44 +62,58 @@ build() { # dir build-type
 	cmake --build "$1" -j"$(nproc)"
 }
 
-run_tests() { # dir label
+run_tests() { # dir label [ctest options]
 	log "tests ($2)"
-	local out="$1/test-output.log" rc=0
-	ctest --test-dir "$1" -j"$(nproc)" --output-on-failure -V >"$out" 2>&1 || rc=$?
+	local out="$1/test-output.log" rc=0 dir=$1 label=$2
+	shift 2
+	ctest --test-dir "$dir" -j"$(nproc)" --output-on-failure -V "$@" >"$out" 2>&1 || rc=$?
 	grep -E '^[0-9]+/[0-9]+ Test|tests passed|tests failed' "$out" | sed 's/^/  /'
 	local cases
 	cases=$(grep -oE '\[  PASSED  \] [0-9]+ test' "$out" | awk '{s += $4} END {print s + 0}')
-	echo "  cmocka: $cases test cases passed ($2)"
+	echo "  cmocka: $cases test cases passed ($label)"
+	grep -oE 'system test: [0-9]+ checks passed, [0-9]+ failed|run.sh: skipped.*' "$out" |
+		sed 's/^/  /' || true
 	if [ $rc -ne 0 ]; then
-		grep -E '\[  (FAILED|ERROR)  \]|FAILED|Failed' "$out" | head -40 >&2
-		echo "tests failed ($2); full output in $out" >&2
+		grep -E '\[  (FAILED|ERROR)  \]|FAILED|Failed|not ok' "$out" | head -40 >&2
+		echo "tests failed ($label); full output in $out" >&2
 		return $rc
 	fi
 }
 
 cmd_test() {
-	install_deps "${DEPS[@]}"
+	install_deps "${DEPS[@]}" "${SYSTEM_DEPS[@]}"
 	check_format
 	build "$top/build/release" RelWithDebInfo
 	run_tests "$top/build/release" release
 	build "$top/build/sanitize" Sanitize
-	run_tests "$top/build/sanitize" "ASan+UBSan"
+	# The Xen dom0 system test runs once, on the release build.
+	run_tests "$top/build/sanitize" "ASan+UBSan" -LE system
 	log "all tests passed"
 }
 
+# The main job: Xen and a Linux dom0 boot under QEMU, and pcirstd serves
+# reset requests for emulated PCIe devices there (tests/system/README.md).
 cmd_demo() {
+	install_deps "${DEPS[@]}" "${SYSTEM_DEPS[@]}"
+	build "$top/build/release" RelWithDebInfo
+	exec "$top/tests/system/run.sh" "$top/build/release" --demo
+}
+
+# The same on a simulated device tree with a hypervisor-less xenstored: fast.
+cmd_demo_sim() {
 	install_deps "${DEPS[@]}" pciutils
 	build "$top/build/release" RelWithDebInfo
 	exec "$top/tools/demo.sh" "$top/build/release"
 }
 
 case "${1:-}" in
-deps) install_deps "${DEPS[@]}" ;;
+deps) install_deps "${DEPS[@]}" "${SYSTEM_DEPS[@]}" ;;
 test) cmd_test ;;
 demo) cmd_demo ;;
+demo-sim) cmd_demo_sim ;;
 format) sources | xargs -r clang-format -i ;;
 *)
-	echo "usage: tools/dev.sh demo|test|deps|format" >&2
+	echo "usage: tools/dev.sh demo|demo-sim|test|deps|format" >&2
 	exit 2
 	;;
 esac

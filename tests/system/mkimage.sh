@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# mkimage.sh CACHE_DIR BUILD_DIR OUT.cpio.gz
+#
+# Builds the dom0's initramfs for the system test: busybox, Xen's xenstored
+# and xenstore client, pciutils, strace, systemd-journald and journalctl,
+# pcirstd and pcirstctl from BUILD_DIR with every shared library they load
+# (found with ldd), the kernel modules the test needs (with their
+# dependencies, in load order), the guest scripts and the test policy from
+# tests/system/guest/. CACHE_DIR is what get-pieces.sh filled.
+set -euo pipefail
+
+cache=$(cd "${1:?usage: mkimage.sh CACHE_DIR BUILD_DIR OUT}" && pwd)
+build=$(cd "${2:?}" && pwd)
+out=${3:?}
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+pkg=$cache/pkg
+kdir=$(cd "$cache/kernel" && pwd -P)
+kver=$(basename "$kdir"/lib/modules/*)
+
+die() {
+	echo "mkimage.sh: $*" >&2
+	exit 1
+}
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/pcirst-image.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,usr/lib64,etc,proc,sys,dev,run,tmp,var/lib/xenstored}
+mkdir -p "$stage/usr/lib/x86_64-linux-gnu" "$stage/lib/modules"
+ln -s usr/lib64 "$stage/lib64"
+ln -s ../run "$stage/var/run"
+
+libpath=$build/daemon:$pkg/libpci3/usr/lib/x86_64-linux-gnu:$pkg/libpci3/lib/x86_64-linux-gnu
+
+# Copies an ELF binary to DEST in the image with the libraries it loads.
+add_bin() { # src dest
+	[ -f "$1" ] || die "missing $1"
+	install -D -m 0755 "$1" "$stage$2"
+	LD_LIBRARY_PATH=$libpath ldd "$1" 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib/{print $1}' |
+		while read -r lib; do
+			case $lib in
+			"$build"/* | "$pkg"/*) dest=/usr/lib/x86_64-linux-gnu/$(basename "$lib") ;;
+			/lib/*) dest=/usr$lib ;;
+			*) dest=$lib ;;
+			esac
+			[ -e "$stage$dest" ] || install -D -m 0755 "$(readlink -f "$lib")" "$stage$dest"
+		done
+}
+
+install -m 0755 "$pkg/busybox-static/bin/busybox" "$stage/bin/busybox"
+ln -s ../usr/lib/x86_64-linux-gnu "$stage/usr/lib64/x86_64-linux-gnu" 2>/dev/null || true
+install -D -m 0755 /lib64/ld-linux-x86-64.so.2 "$stage/usr/lib64/ld-linux-x86-64.so.2"
+mkdir -p "$stage/lib"
+ln -s ../usr/lib/x86_64-linux-gnu "$stage/lib/x86_64-linux-gnu"
+ln -s ../usr/lib/systemd "$stage/lib/systemd"
+
+# glibc loads libgcc_s at run time for pthread_cancel (libxenstore's reader thread).
+install -D -m 0644 "$(readlink -f /lib/x86_64-linux-gnu/libgcc_s.so.1)" \
+	"$stage/usr/lib/x86_64-linux-gnu/libgcc_s.so.1"
+add_bin "$build/daemon/pcirstd" /usr/sbin/pcirstd
+add_bin "$build/tools/pcirstctl" /usr/bin/pcirstctl
+add_bin "$build/tests/pcirst-pcipoke" /usr/bin/pcipoke
+add_bin "$pkg/xen-utils-4.17/usr/lib/xen-4.17/bin/xenstored" /usr/sbin/xenstored
+add_bin "$pkg/xenstore-utils/usr/bin/xenstore" /usr/bin/xenstore
+for t in read write ls rm chmod list exists watch; do
+	ln -s xenstore "$stage/usr/bin/xenstore-$t"
+done
+add_bin "$pkg/pciutils/usr/bin/lspci" /usr/bin/lspci
+add_bin "$pkg/pciutils/usr/bin/setpci" /usr/bin/setpci
+add_bin "$pkg/strace/usr/bin/strace" /usr/bin/strace
+add_bin /lib/systemd/systemd-journald /usr/lib/systemd/systemd-journald
+add_bin /usr/bin/journalctl /usr/bin/journalctl
+install -D -m 0644 "$top/systemd/pcirstd.catalog" "$stage/usr/lib/systemd/catalog/pcirstd.catalog"
+
+# Kernel modules and their dependencies, in load order.
+modinfo_field() { # ko field
+	objcopy -O binary --only-section=.modinfo "$1" /dev/stdout 2>/dev/null | tr '\0' '\n' |
+		sed -n "s/^$2=//p"
+}
+declare -A seen=()
+order=()
+find_ko() { find "$kdir/lib/modules/$kver" -name "$1.ko" -o -name "$(echo "$1" | tr _ -).ko" | head -1; }
+add_module() {
+	local name=$1 ko dep
+	[ -n "${seen[$name]:-}" ] && return 0
+	seen[$name]=1
+	ko=$(find_ko "$name")
+	[ -n "$ko" ] || die "no module $name in $kdir"
+	for dep in $(modinfo_field "$ko" depends | tr , ' '); do
+		add_module "$dep"
+	done
+	install -m 0644 "$ko" "$stage/lib/modules/"
+	order+=("$(basename "$ko")")
+}
+for m in xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc xen-pciback e1000e; do
+	add_module "$m"
+done
+printf '%s\n' "${order[@]}" >"$stage/etc/modules.order"
+
+install -m 0755 "$here/guest/init" "$stage/init"
+install -m 0755 "$here/guest/cases.sh" "$stage/cases.sh"
+mkdir -p "$stage/etc/pcirstd/policy.d"
+install -m 0644 "$here"/guest/policy.d/*.json "$stage/etc/pcirstd/policy.d/"
+echo "root:x:0:0:root:/:/bin/sh" >"$stage/etc/passwd"
+echo "root:x:0:" >"$stage/etc/group"
+
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
+mv "$out.tmp" "$out"

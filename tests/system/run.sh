@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# run.sh BUILD_DIR [--demo] [--timeout S]
+#
+# The system test (tests/system/README.md): boots Debian's Xen 4.17 with
+# Debian's Linux 6.1 as dom0 under QEMU (TCG) on a q35 machine with emulated
+# PCIe devices, runs tests/system/guest/cases.sh in the dom0 (pciback,
+# xenstored, journald, pcirstd, requests through pcirstctl), and passes when
+# every case the guest reports passed. --demo prints the whole dom0 session.
+# Everything it downloads and builds is cached in BUILD_DIR/system.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:?usage: run.sh BUILD_DIR [--demo] [--timeout S]}" && pwd)
+shift
+demo=0 timeout=300
+while [ $# -gt 0 ]; do
+	case $1 in
+	--demo) demo=1 ;;
+	--timeout) timeout=$2; shift ;;
+	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+cache=$build/system
+mkdir -p "$cache"
+
+skip() {
+	echo "run.sh: skipped: $*"
+	exit 77
+}
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
+command -v cpio >/dev/null || skip "cpio is not installed"
+
+t0=$(date +%s%N)
+"$here/get-pieces.sh" "$cache" >/dev/null
+"$here/mkimage.sh" "$cache" "$build" "$cache/initrd.cpio.gz"
+zcat "$cache"/pkg/xen-hypervisor-4.17-amd64/boot/xen-4.17-amd64.gz >"$cache/xen.elf"
+kernel=$(ls "$cache"/kernel/boot/vmlinuz-*)
+t1=$(date +%s%N)
+
+# One device per case; the bus numbers are what cases.sh and the policy expect.
+devices=(
+	-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,addr=0x10,x-speed=5
+	-device virtio-net-pci,disable-legacy=on,bus=rp1,romfile=
+	-device pcie-root-port,id=rp2,bus=pcie.0,chassis=2,addr=0x11,x-speed=5
+	-device nvme,serial=pcirst0,bus=rp2
+	-device pcie-root-port,id=rp3,bus=pcie.0,chassis=3,addr=0x12,x-speed=5
+	-device e1000e,bus=rp3,romfile=
+	-device pcie-root-port,id=rp4,bus=pcie.0,chassis=4,addr=0x13,x-speed=5
+	-device e1000e,bus=rp4,romfile=
+	-device pcie-root-port,id=rp5,bus=pcie.0,chassis=5,addr=0x14,x-speed=5
+	-device pcie-pci-bridge,id=br5,bus=rp5
+	-device e1000,bus=br5,addr=0x1,romfile=
+	-device pcie-root-port,id=rp7,bus=pcie.0,chassis=7,addr=0x15,x-speed=5
+	-device e1000e,bus=rp7,romfile=
+	-device pcie-root-port,id=rp8,bus=pcie.0,chassis=8,addr=0x16,x-speed=5
+	-device e1000e,bus=rp8,romfile=
+	-device pci-bridge,id=br9,bus=pcie.0,chassis_nr=9,addr=0x18
+	-device rtl8139,bus=br9,addr=0x1,romfile=
+)
+hide="(0000:01:00.0)(0000:02:00.0)(0000:03:00.0)(0000:06:01.0)(0000:07:00.0)(0000:08:00.0)(0000:09:01.0)"
+mode=${PCIRST_SYSTEST_MODE:-test}
+log=$cache/console.log
+rc=0
+timeout --foreground "$timeout" qemu-system-x86_64 -machine q35 -m 1024 -cpu max \
+	-display none -no-reboot -nic none -serial "file:$log" \
+	-kernel "$cache/xen.elf" \
+	-append "console=com1 dom0_mem=512M,max:512M dom0_max_vcpus=1 smap=0" \
+	-initrd "$kernel console=hvc0 rdinit=/init pcirst.hide=$hide pcirst.mode=$mode,$cache/initrd.cpio.gz" \
+	"${devices[@]}" 2>"$cache/qemu.err" || rc=$?
+t2=$(date +%s%N)
+tr -d '\r' <"$log" >"$log.txt"
+
+if [ "$demo" = 1 ]; then
+	sed -n '/^PCIRST-SYSTEST boot/,$p' "$log.txt" | grep -v '^\[ *[0-9.]*\] \|^(XEN)'
+else
+	grep '^PCIRST-SYSTEST \(ok\|not ok\|parallel\|summary\|boot\|ready\|end\)' "$log.txt" | sed 's/^PCIRST-SYSTEST /  /'
+fi
+summary=$(sed -n 's/^PCIRST-SYSTEST summary //p' "$log.txt" | tail -1)
+printf '\nimage %d ms, QEMU run %d ms (Xen + dom0 boot to xenstored: %s s)\n' \
+	$(((t1 - t0) / 1000000)) $(((t2 - t1) / 1000000)) \
+	"$(sed -n 's/^PCIRST-SYSTEST xenstored //p' "$log.txt")"
+if [ "$rc" = 124 ]; then
+	echo "run.sh: the guest did not finish within $timeout s; console tail:" >&2
+	tail -40 "$log.txt" >&2
+	exit 1
+fi
+if [ -z "$summary" ]; then
+	echo "run.sh: the guest reported no summary (QEMU exit $rc); console tail:" >&2
+	tail -40 "$log.txt" >&2
+	cat "$cache/qemu.err" >&2
+	exit 1
+fi
+pass=${summary#pass=}
+pass=${pass%% *}
+fails=${summary##*fail=}
+echo "system test: $pass checks passed, $fails failed"
+[ "$fails" = 0 ] && [ "$pass" -gt 0 ]
