@@ -390,8 +390,8 @@ static void add_reset_message(struct fields *f, const struct audit_reset *a, con
 	case POLICY_OUTCOME_OK:
 		reset_method_spec_format(&a->trail->method, m, sizeof(m));
 		format_duration(a->trail->usec, dur, sizeof(dur));
-		fields_add_messagef(f, "%s reset by %s (%s, rule %s) in %s", sbdfs, m, mode, rule,
-				    dur);
+		fields_add_messagef(f, "%s reset by %s (%s, rule %s) in %s; effect %s", sbdfs, m,
+				    mode, rule, dur, reset_effect_name(a->trail->effect));
 		break;
 	case POLICY_OUTCOME_SKIPPED:
 		if (d->request_applied)
@@ -488,9 +488,11 @@ int audit_reset(const struct audit_sink *sink, const struct audit_reset *a)
 		char m[64], s[PCIRST_SBDF_STRLEN];
 		int e = last_errno(t);
 
-		if (t->verdict == VERDICT_OK)
+		if (t->verdict == VERDICT_OK) {
 			fields_add(&f, "RESET_METHOD",
 				   reset_method_spec_format(&t->method, m, sizeof(m)));
+			fields_add(&f, "RESET_EFFECT", reset_effect_name(t->effect));
+		}
 		fields_addf(&f, "DURATION_USEC", "%" PRIu64, t->usec);
 		if (e)
 			fields_addf(&f, "ERRNO", "%d", e);
@@ -508,6 +510,14 @@ int audit_reset(const struct audit_sink *sink, const struct audit_reset *a)
 		if (t->n_attempts > AUDIT_LIST_MAX)
 			fields_addf(&f, "RESET_ATTEMPTS_OMITTED", "%u",
 				    t->n_attempts - AUDIT_LIST_MAX);
+		/* What a method worked around (a bridge that never reports Link Active). */
+		for (unsigned i = 0; i < t->n_attempts && i < AUDIT_LIST_MAX; i++)
+			if (t->attempts[i].note[0])
+				fields_addf(
+				    &f, "RESET_NOTE", "%s %s %s",
+				    reset_method_spec_format(&t->attempts[i].method, m, sizeof(m)),
+				    pcirst_sbdf_format(&t->attempts[i].sbdf, s),
+				    t->attempts[i].note);
 		add_trail_json(&f, t);
 	}
 	return fields_send(&f, sink);

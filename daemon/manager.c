@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdio.h>
 
+#include "log.h"
 #include "manager.h"
 
 enum entry_state {
@@ -204,8 +205,10 @@ static void entry_finish(struct entry *e, const struct reset_trail *trail, enum 
 	res.result = result_of(e->decision.mode, o);
 	snprintf(res.policy, sizeof(res.policy), "%s", policy_mode_name(e->decision.mode));
 	format_rule(&e->decision, res.rule, sizeof(res.rule));
-	if (trail && trail->verdict == VERDICT_OK)
+	if (trail && trail->verdict == VERDICT_OK) {
 		reset_method_spec_format(&trail->method, res.method, sizeof(res.method));
+		snprintf(res.effect, sizeof(res.effect), "%s", reset_effect_name(trail->effect));
+	}
 	if (o == POLICY_OUTCOME_SKIPPED)
 		snprintf(res.error, sizeof(res.error), "skipped by policy rule %s (reason: %s)",
 			 res.rule,
@@ -251,6 +254,15 @@ static void on_job_done(struct reset_job *job, void *userdata)
 {
 	struct entry *e = userdata;
 	const struct reset_trail *t = reset_job_trail(job);
+	char s[PCIRST_SBDF_STRLEN], m[64];
+
+	/* A method that worked around something (a bridge without Link Active) is a warning. */
+	for (unsigned i = 0; i < t->n_attempts; i++)
+		if (t->attempts[i].note[0])
+			log_warning("request %s: %s on %s: %s", e->req.id,
+				    reset_method_spec_format(&t->attempts[i].method, m, sizeof(m)),
+				    pcirst_sbdf_format(&t->attempts[i].sbdf, s),
+				    t->attempts[i].note);
 
 	entry_finish(e, t, policy_outcome_of(e->decision.mode, t->verdict));
 }
@@ -270,16 +282,22 @@ static void entry_start(struct entry *e)
 		entry_finish(e, NULL, POLICY_OUTCOME_SKIPPED);
 		return;
 	}
-	policy_decision_to_reset_options(&e->decision, &opts);
-	r = reset_job_new(m->event, m->host, &opts, on_job_done, e, &e->job);
+	r = policy_decision_to_reset_options(&e->decision, &opts);
+	if (r >= 0)
+		r = reset_job_new(m->event, m->host, &opts, on_job_done, e, &e->job);
 	if (r >= 0)
 		r = reset_job_start(e->job);
 	if (r < 0) {
-		/* Cannot even start: answer as a failed reset with the reason. */
+		/*
+		 * Cannot even start: answer as a failed reset with the reason;
+		 * -ENOENT: every method is avoided as known broken (quirks).
+		 */
 		_cleanup_(reset_trail_freep) struct reset_trail *t =
 		    reset_trail_new(e->req.targets, e->req.n_targets);
 
-		if (t)
+		if (t && r == -ENOENT)
+			snprintf(t->message, sizeof(t->message), "%s", e->decision.no_method_why);
+		else if (t)
 			snprintf(t->message, sizeof(t->message), "cannot start the reset: %s",
 				 strerror(-r));
 		entry_finish(e, t, policy_outcome_of(e->decision.mode, VERDICT_FAILED));

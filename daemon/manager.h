@@ -30,6 +30,7 @@ const char *manager_result_name(enum manager_result_kind r);
 struct manager_result {
 	enum manager_result_kind result;
 	char method[32];    /* the method that reset the device, "" if none */
+	char effect[16];    /* with RESULT_OK: "verified" or "unverified"; else "" */
 	char policy[16];    /* strict, lenient, skip, "" when refused early */
 	char rule[WHY_MAX]; /* "file:line" or "default" */
 	char error[WHY_MAX];

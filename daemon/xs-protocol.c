@@ -156,7 +156,7 @@ static int publish_status(struct xsp *x, xs_transaction_t t, void *arg)
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	if (!write_str(x, t, path(x, "daemon/state"), x->state) ||
 	    !write_str(x, t, path(x, "daemon/version"), XSP_PROTOCOL_VERSION) ||
-	    !write_str(x, t, path(x, "daemon/features"), "multi-function options") ||
+	    !write_str(x, t, path(x, "daemon/features"), "multi-function options effect") ||
 	    !write_str(x, t, path(x, "daemon/pid"), pid) ||
 	    !write_str(x, t, path(x, "daemon/instance"), x->instance))
 		return -errno;
@@ -510,6 +510,7 @@ static int write_done(struct xsp *x, xs_transaction_t t, void *arg)
 	if (!write_str(x, t, path(x, "response/%s/result", id),
 		       manager_result_name(a->res->result)) ||
 	    !write_str(x, t, path(x, "response/%s/method", id), a->res->method) ||
+	    !write_str(x, t, path(x, "response/%s/effect", id), a->res->effect) ||
 	    !write_str(x, t, path(x, "response/%s/policy", id), a->res->policy) ||
 	    !write_str(x, t, path(x, "response/%s/rule", id), a->res->rule) ||
 	    !write_str(x, t, path(x, "response/%s/error", id), error) ||

@@ -22,6 +22,7 @@ cleanup() {
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
+	[ -f "$work/root/simtree.pid" ] && kill "$(cat "$work/root/simtree.pid")" 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -33,7 +34,10 @@ run() {
 }
 
 root=$work/root
-"$build/tests/pcirst-simtree" "$root"
+# --serve: a background process makes FLR real on the tree's config files, so
+# effect verification can see it; PM and bus resets of programmed functions
+# stay ineffective there, as config files cannot reset.
+"$build/tests/pcirst-simtree" --serve "$root"
 
 step "1. The simulated devices and the reset methods pcirstd could use"
 run "$ctl" --sysfs-root "$root" probe

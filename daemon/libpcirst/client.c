@@ -33,7 +33,7 @@ struct pcirst_pending {
 
 struct pcirst_result {
 	enum pcirst_result_kind kind;
-	char *name, *method, *policy, *rule, *error;
+	char *name, *method, *policy, *rule, *error, *effect;
 	uint64_t duration_ms;
 };
 
@@ -229,6 +229,8 @@ PCIRST_EXPORT int pcirst_pending_check(struct pcirst_pending *pd, struct pcirst_
 	res->policy = read_response(pd, "policy");
 	res->rule = read_response(pd, "rule");
 	res->error = read_response(pd, "error");
+	/* "" from a daemon older than the field (protocol 1 without feature "effect"). */
+	res->effect = read_response(pd, "effect");
 	dur = read_response(pd, "duration-ms");
 	res->duration_ms = dur ? strtoull(dur, NULL, 10) : 0;
 	free(dur);
@@ -331,10 +333,16 @@ PCIRST_EXPORT uint64_t pcirst_result_duration_ms(const struct pcirst_result *r)
 	return r->duration_ms;
 }
 
+PCIRST_EXPORT const char *pcirst_result_effect(const struct pcirst_result *r)
+{
+	return r->effect ? r->effect : "";
+}
+
 PCIRST_EXPORT void pcirst_result_free(struct pcirst_result *r)
 {
 	if (!r)
 		return;
+	free(r->effect);
 	free(r->name);
 	free(r->method);
 	free(r->policy);

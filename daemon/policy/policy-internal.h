@@ -10,8 +10,10 @@
 
 /* Stores a copy of name in p->files; *stored points to it. */
 int policy_add_file(struct policy *p, const char *name, const char **stored);
-/* Appends r (taking ownership of r->reason) and numbers it. */
+/* Appends r (taking ownership of its reasons) and numbers it. */
 int policy_add_rule(struct policy *p, struct policy_rule *r);
+/* Frees the rule's reason and avoid reasons (a rule that was not added). */
+void policy_rule_free_texts(struct policy_rule *r);
 
 /* ---- Source positions (policy-scan.c) ---- */
 
@@ -56,6 +58,48 @@ const struct jpos_member *jpos_member(const struct jpos *obj, const char *key);
 
 /* 1-based line and column (in characters, UTF-8 aware) of a byte offset. */
 void text_linecol(const char *text, size_t len, size_t off, unsigned *line, unsigned *col);
+
+/* ---- Parsing (policy-parse.c, policy-quirk.c) ---- */
+
+/* One document being parsed: diagnostics name the file "name". */
+struct parse_ctx {
+	const char *name;
+	const char *text;
+	size_t len;
+	struct policy_diags *diags;
+	unsigned errors;
+};
+
+_printf_(4, 5) void parse_diag(struct parse_ctx *c, enum policy_severity sev, size_t off,
+			       const char *fmt, ...);
+/* "string", "number", ... for messages. */
+const char *json_type_label(struct json_object *o);
+
+/*
+ * A reason text (printed in logs): a string, not blank, no control
+ * characters, at most POLICY_REASON_MAX bytes. what names it in messages
+ * ("'reason'"). Returns a copy, or NULL after reporting the error.
+ */
+char *parse_reason_text(struct parse_ctx *c, const char *what, struct json_object *v, size_t off);
+/* The rule's "avoid" object (policy-quirk.c). */
+void parse_avoid(struct parse_ctx *c, struct json_object *v, const struct jpos *pos,
+		 struct policy_rule *r);
+/*
+ * The checks that need the whole rule: a rule without "policy" (knowledge)
+ * may only carry "avoid" and "extra-delay-ms"; a method the rule both lists
+ * and avoids is warned about. pos is the rule's object.
+ */
+void check_rule_knowledge(struct parse_ctx *c, const struct jpos *pos, struct policy_rule *r);
+
+/* ---- Deciding (policy-quirk.c) ---- */
+
+/*
+ * Adds what every matching knowledge applies to a decision made by its
+ * winning rule: avoided methods (removed from the order, no_method when none
+ * is left) and the largest extra delay of the matching knowledge rules.
+ */
+void policy_apply_knowledge(const struct policy *p, const struct pci_dev_info *info,
+			    struct policy_decision *d);
 
 /* Parses one policy document into p; diagnostics name the file "name". */
 int policy_parse_document(struct policy *p, const char *name, const char *text, size_t len,

@@ -62,7 +62,7 @@ bool policy_match_device(const struct policy_match *m, const struct pci_dev_info
 
 static void decision_from_rule(const struct policy_rule *r, struct policy_decision *d)
 {
-	*d = (struct policy_decision){.mode = POLICY_STRICT};
+	*d = (struct policy_decision){.mode = POLICY_STRICT, .automatic_order = true};
 	if (!r) {
 		snprintf(d->origin, sizeof(d->origin), "built-in default");
 		return;
@@ -70,6 +70,7 @@ static void decision_from_rule(const struct policy_rule *r, struct policy_decisi
 	d->rule = r;
 	d->mode = r->mode;
 	d->n_methods = r->n_methods;
+	d->automatic_order = r->n_methods == 0;
 	for (unsigned i = 0; i < r->n_methods; i++)
 		d->methods[i] = r->methods[i];
 	d->extra_delay_ms = r->has_extra_delay ? r->extra_delay_ms : 0;
@@ -87,8 +88,9 @@ static const struct policy_rule *winner(const struct policy *p, const struct pci
 		const struct policy_rule *r = &p->rules[i];
 		enum policy_specificity s = policy_match_specificity(&r->match);
 
-		/* ">=": among equals the later rule wins. */
-		if (policy_match_device(&r->match, info, NULL) && (!best || s >= best_s)) {
+		/* ">=": among equals the later rule wins. Knowledge never decides. */
+		if (!r->knowledge && policy_match_device(&r->match, info, NULL) &&
+		    (!best || s >= best_s)) {
 			best = r;
 			best_s = s;
 		}
@@ -100,6 +102,7 @@ void policy_decide(const struct policy *p, const struct pci_dev_info *info,
 		   struct policy_decision *out)
 {
 	decision_from_rule(winner(p, info), out);
+	policy_apply_knowledge(p, info, out);
 }
 
 const char *policy_candidate_result_name(enum policy_candidate_result r)
@@ -109,6 +112,7 @@ const char *policy_candidate_result_name(enum policy_candidate_result r)
 	    [POLICY_CAND_NO_MATCH] = "no-match",
 	    [POLICY_CAND_LESS_SPECIFIC] = "less-specific",
 	    [POLICY_CAND_OVERRIDDEN] = "overridden",
+	    [POLICY_CAND_KNOWLEDGE] = "knowledge",
 	};
 
 	if ((unsigned)r >= ELEMENTSOF(names))
@@ -124,6 +128,7 @@ int policy_explain(const struct policy *p, const struct pci_dev_info *info,
 	unsigned nr = p ? p->n_rules : 0;
 
 	decision_from_rule(w, decision);
+	policy_apply_knowledge(p, info, decision);
 	if (nr) {
 		v = calloc(nr, sizeof(*v));
 		if (!v)
@@ -142,6 +147,10 @@ int policy_explain(const struct policy *p, const struct pci_dev_info *info,
 		} else if (!policy_match_device(&r->match, info, &why)) {
 			c->result = POLICY_CAND_NO_MATCH;
 			snprintf(c->why, sizeof(c->why), "does not match: %.280s", why.msg);
+		} else if (r->knowledge) {
+			c->result = POLICY_CAND_KNOWLEDGE;
+			snprintf(c->why, sizeof(c->why),
+				 "matches; records knowledge only (avoided methods, extra delay)");
 		} else if (policy_match_specificity(&r->match) <
 			   policy_match_specificity(&w->match)) {
 			c->result = POLICY_CAND_LESS_SPECIFIC;
@@ -160,21 +169,51 @@ int policy_explain(const struct policy *p, const struct pci_dev_info *info,
 	return 0;
 }
 
-void policy_decision_to_reset_options(const struct policy_decision *d, struct reset_options *opts)
+int policy_decision_to_reset_options(const struct policy_decision *d, struct reset_options *opts)
 {
+	/* Not a method the engine knows: a caller that ignores -ENOENT still resets nothing. */
+	static const struct reset_method_spec none = {.id = _RESET_METHOD_INVALID};
+
 	opts->methods = d->n_methods ? d->methods : NULL;
 	opts->n_methods = d->n_methods;
 	if (d->ready_timeout_ms)
 		opts->timing.ready_timeout = (usec_t)d->ready_timeout_ms * USEC_PER_MSEC;
 	opts->timing.extra_delay = (usec_t)d->extra_delay_ms * USEC_PER_MSEC;
+	if (!d->no_method)
+		return 0;
+	opts->methods = &none;
+	opts->n_methods = 1;
+	return -ENOENT;
+}
+
+static struct json_object *avoided_json(const struct policy_decision *d)
+{
+	struct json_object *o = json_object_new_object();
+	char origin[WHY_MAX];
+
+	for (unsigned i = 0; o && i < _RESET_METHOD_MAX; i++) {
+		const struct policy_rule *r = d->avoided[i];
+		struct json_object *e;
+
+		if (!r)
+			continue;
+		e = json_object_new_object();
+		snprintf(origin, sizeof(origin), "%s:%u:%u", r->file, r->avoid[i].line,
+			 r->avoid[i].col);
+		json_object_object_add(e, "reason", json_object_new_string(r->avoid[i].reason));
+		json_object_object_add(e, "origin", json_object_new_string(origin));
+		json_object_object_add(o, reset_method_name((enum reset_method_id)i), e);
+	}
+	return o;
 }
 
 int policy_decision_to_json(const struct policy_decision *d, struct json_object **out)
 {
 	struct json_object *o = json_object_new_object(), *m = json_object_new_array();
 	const struct reset_method_spec *methods =
-	    d->n_methods ? d->methods : reset_method_default_order;
-	unsigned n = d->n_methods ? d->n_methods : ELEMENTSOF(reset_method_default_order);
+	    d->n_methods || d->no_method ? d->methods : reset_method_default_order;
+	unsigned n =
+	    d->n_methods || d->no_method ? d->n_methods : ELEMENTSOF(reset_method_default_order);
 	char buf[48];
 
 	if (!o || !m) {
@@ -187,8 +226,18 @@ int policy_decision_to_json(const struct policy_decision *d, struct json_object 
 		json_object_array_add(m, json_object_new_string(reset_method_spec_format(
 					     &methods[i], buf, sizeof(buf))));
 	json_object_object_add(o, "methods", m);
-	json_object_object_add(o, "automatic-order", json_object_new_boolean(d->n_methods == 0));
+	json_object_object_add(o, "automatic-order", json_object_new_boolean(d->automatic_order));
+	json_object_object_add(o, "avoided", avoided_json(d));
+	json_object_object_add(o, "no-method",
+			       d->no_method ? json_object_new_string(d->no_method_why) : NULL);
 	json_object_object_add(o, "extra-delay-ms", json_object_new_int64(d->extra_delay_ms));
+	if (d->delay_rule) {
+		char origin[WHY_MAX];
+
+		snprintf(origin, sizeof(origin), "%s:%u:%u", d->delay_rule->file,
+			 d->delay_rule->line, d->delay_rule->col);
+		json_object_object_add(o, "extra-delay-origin", json_object_new_string(origin));
+	}
 	json_object_object_add(o, "ready-timeout-ms",
 			       d->ready_timeout_ms ? json_object_new_int64(d->ready_timeout_ms)
 						   : NULL);
@@ -240,11 +289,14 @@ void policy_check_overlaps(const struct policy *p, struct policy_diags *diags)
 		const struct policy_rule *later = &p->rules[j];
 		enum policy_specificity s = policy_match_specificity(&later->match);
 
+		/* Knowledge accumulates instead of competing: nothing to warn about. */
+		if (later->knowledge)
+			continue;
 		/* Only the nearest earlier rule: one warning per rule, however many overlap. */
 		for (unsigned i = j; i-- > 0;) {
 			const struct policy_rule *r = &p->rules[i];
 
-			if (policy_match_specificity(&r->match) != s ||
+			if (r->knowledge || policy_match_specificity(&r->match) != s ||
 			    !may_overlap(&r->match, &later->match))
 				continue;
 			if (same_match(&r->match, &later->match))

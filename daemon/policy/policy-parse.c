@@ -18,16 +18,7 @@
 
 #define JSON_DEPTH_MAX 32
 
-struct ctx {
-	const char *name; /* as printed in diagnostics */
-	const char *text;
-	size_t len;
-	struct policy_diags *diags;
-	unsigned errors;
-};
-
-_printf_(4, 5) static void diag(struct ctx *c, enum policy_severity sev, size_t off,
-				const char *fmt, ...)
+void parse_diag(struct parse_ctx *c, enum policy_severity sev, size_t off, const char *fmt, ...)
 {
 	char msg[WHY_MAX + 128];
 	unsigned line, col;
@@ -42,10 +33,10 @@ _printf_(4, 5) static void diag(struct ctx *c, enum policy_severity sev, size_t 
 		c->errors++;
 }
 
-#define ERR(c, off, ...)  diag(c, POLICY_ERROR, off, __VA_ARGS__)
-#define WARN(c, off, ...) diag(c, POLICY_WARNING, off, __VA_ARGS__)
+#define ERR(c, off, ...)  parse_diag(c, POLICY_ERROR, off, __VA_ARGS__)
+#define WARN(c, off, ...) parse_diag(c, POLICY_WARNING, off, __VA_ARGS__)
 
-static const char *type_name(struct json_object *o)
+const char *json_type_label(struct json_object *o)
 {
 	switch (json_object_get_type(o)) {
 	case json_type_null:
@@ -65,19 +56,19 @@ static const char *type_name(struct json_object *o)
 	return "unknown";
 }
 
-static bool want_type(struct ctx *c, const char *key, struct json_object *v, size_t off,
+static bool want_type(struct parse_ctx *c, const char *key, struct json_object *v, size_t off,
 		      enum json_type t, const char *what)
 {
 	if (json_object_is_type(v, t))
 		return true;
-	ERR(c, off, "'%s' must be %s, got %s", key, what, type_name(v));
+	ERR(c, off, "'%s' must be %s, got %s", key, what, json_type_label(v));
 	return false;
 }
 
 static const char *const top_keys[] = {"rules"};
 static const char *const rule_keys[] = {
     "match",  "policy", "methods", "extra-delay-ms", "ready-timeout-ms", "allow-request-weaken",
-    "reason",
+    "reason", "avoid",
 };
 static const char *const match_keys[] = {
     "sbdf", "vendor", "device", "subsystem-vendor", "subsystem-device", "class", "class-mask",
@@ -91,7 +82,7 @@ static bool in_list(const char *key, const char *const *list, unsigned n)
 	return false;
 }
 
-static void unknown_key(struct ctx *c, const struct jpos_member *m, const char *where,
+static void unknown_key(struct parse_ctx *c, const struct jpos_member *m, const char *where,
 			const char *const *list, unsigned n)
 {
 	const char *s = policy_suggest(m->key, list, n);
@@ -111,7 +102,7 @@ static void unknown_key(struct ctx *c, const struct jpos_member *m, const char *
  * Walks the members of obj in source order: reports duplicates and unknown
  * keys, and returns false when the json-c object and the scan disagree.
  */
-static bool check_keys(struct ctx *c, struct json_object *obj, const struct jpos *pos,
+static bool check_keys(struct parse_ctx *c, struct json_object *obj, const struct jpos *pos,
 		       const char *where, const char *const *list, unsigned n)
 {
 	for (unsigned i = 0; i < pos->n; i++) {
@@ -152,8 +143,8 @@ static int parse_hex(const char *s, unsigned digits, uint32_t *out)
 }
 
 /* A whole number from the source text itself: json-c saturates what does not fit. */
-static bool parse_ms(struct ctx *c, const char *key, struct json_object *v, const struct jpos *pos,
-		     uint32_t min, uint32_t max, uint32_t *out)
+static bool parse_ms(struct parse_ctx *c, const char *key, struct json_object *v,
+		     const struct jpos *pos, uint32_t min, uint32_t max, uint32_t *out)
 {
 	uint64_t val = 0;
 	/* Leading zeros are not JSON; json-c lets "00" through. */
@@ -161,7 +152,7 @@ static bool parse_ms(struct ctx *c, const char *key, struct json_object *v, cons
 		  !(pos->len > 1 && c->text[pos->off] == '0');
 
 	if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double)) {
-		ERR(c, pos->off, "'%s' must be a number, got %s", key, type_name(v));
+		ERR(c, pos->off, "'%s' must be a number, got %s", key, json_type_label(v));
 		return false;
 	}
 	for (size_t i = 0; ok && i < pos->len; i++) {
@@ -183,7 +174,7 @@ static bool parse_ms(struct ctx *c, const char *key, struct json_object *v, cons
 	return true;
 }
 
-static bool parse_id(struct ctx *c, const char *key, struct json_object *v, size_t off,
+static bool parse_id(struct parse_ctx *c, const char *key, struct json_object *v, size_t off,
 		     unsigned digits, uint32_t *out)
 {
 	const char *s;
@@ -199,7 +190,7 @@ static bool parse_id(struct ctx *c, const char *key, struct json_object *v, size
 	return true;
 }
 
-static void parse_match(struct ctx *c, struct json_object *obj, const struct jpos *pos,
+static void parse_match(struct parse_ctx *c, struct json_object *obj, const struct jpos *pos,
 			struct policy_match *m)
 {
 	static const char *const id_keys[] = {"vendor", "device", "subsystem-vendor",
@@ -278,7 +269,7 @@ static void parse_match(struct ctx *c, struct json_object *obj, const struct jpo
 	}
 }
 
-static void parse_methods(struct ctx *c, struct json_object *v, const struct jpos *pos,
+static void parse_methods(struct parse_ctx *c, struct json_object *v, const struct jpos *pos,
 			  struct policy_rule *r)
 {
 	const char *names[_RESET_METHOD_MAX];
@@ -307,7 +298,7 @@ static void parse_methods(struct ctx *c, struct json_object *v, const struct jpo
 		bool dup = false;
 
 		if (!json_object_is_type(item, json_type_string)) {
-			ERR(c, off, "a method must be a string, got %s", type_name(item));
+			ERR(c, off, "a method must be a string, got %s", json_type_label(item));
 			continue;
 		}
 		s = json_object_get_string(item);
@@ -339,38 +330,16 @@ static void parse_methods(struct ctx *c, struct json_object *v, const struct jpo
 	}
 }
 
-static void parse_reason(struct ctx *c, struct json_object *v, size_t off, struct policy_rule *r)
+static void parse_reason(struct parse_ctx *c, struct json_object *v, size_t off,
+			 struct policy_rule *r)
 {
-	const char *s;
-	bool blank = true;
-
 	if (!want_type(c, "reason", v, off, json_type_string, "a string"))
 		return;
-	s = json_object_get_string(v);
-	for (const char *p = s; *p; p++) {
-		/* Reasons end up in the journal: no line breaks or escapes to forge entries. */
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			ERR(c, off, "'reason' contains a control character");
-			return;
-		}
-		if (*p != ' ')
-			blank = false;
-	}
-	if (json_object_get_string_len(v) > (int)POLICY_REASON_MAX) {
-		ERR(c, off, "'reason' is longer than %u bytes", POLICY_REASON_MAX);
-		return;
-	}
-	if (blank) {
-		ERR(c, off, "'reason' is empty");
-		return;
-	}
-	r->reason = strdup(s);
-	if (!r->reason)
-		c->errors++;
+	r->reason = parse_reason_text(c, "'reason'", v, off);
 }
 
-static int parse_rule(struct ctx *c, struct policy *p, const char *file, struct json_object *obj,
-		      const struct jpos *pos)
+static int parse_rule(struct parse_ctx *c, struct policy *p, const char *file,
+		      struct json_object *obj, const struct jpos *pos)
 {
 	struct policy_rule r = {.file = file};
 	const struct jpos_member *jm;
@@ -379,7 +348,7 @@ static int parse_rule(struct ctx *c, struct policy *p, const char *file, struct 
 	int mode;
 
 	if (!json_object_is_type(obj, json_type_object)) {
-		ERR(c, pos->off, "a rule must be an object, got %s", type_name(obj));
+		ERR(c, pos->off, "a rule must be an object, got %s", json_type_label(obj));
 		return 0;
 	}
 	text_linecol(c->text, c->len, pos->off, &r.line, &r.col);
@@ -408,6 +377,8 @@ static int parse_rule(struct ctx *c, struct policy *p, const char *file, struct 
 				ERR(c, jm->value.off,
 				    "unknown policy '%s' (expected strict, lenient or skip)", s);
 		}
+	} else if (jpos_member(pos, "avoid") || jpos_member(pos, "extra-delay-ms")) {
+		r.knowledge = true;
 	} else {
 		ERR(c, pos->off, "rule without 'policy' (strict, lenient or skip)");
 	}
@@ -431,6 +402,9 @@ static int parse_rule(struct ctx *c, struct policy *p, const char *file, struct 
 		r.allow_request_weaken = json_object_get_boolean(v);
 	if ((jm = jpos_member(pos, "reason")) && json_object_object_get_ex(obj, "reason", &v))
 		parse_reason(c, v, jm->value.off, &r);
+	if ((jm = jpos_member(pos, "avoid")) && json_object_object_get_ex(obj, "avoid", &v))
+		parse_avoid(c, v, &jm->value, &r);
+	check_rule_knowledge(c, pos, &r);
 
 	/* Weaker than strict must be explained: it is what an audit reads first. */
 	if (mode == POLICY_SKIP && !r.reason && !jpos_member(pos, "reason"))
@@ -449,14 +423,14 @@ static int parse_rule(struct ctx *c, struct policy *p, const char *file, struct 
 	}
 
 	if (c->errors != errors) {
-		free(r.reason);
+		policy_rule_free_texts(&r);
 		return 0;
 	}
 	return policy_add_rule(p, &r);
 }
 
-static int parse_tree(struct ctx *c, struct policy *p, const char *file, struct json_object *root,
-		      const struct jpos *pos)
+static int parse_tree(struct parse_ctx *c, struct policy *p, const char *file,
+		      struct json_object *root, const struct jpos *pos)
 {
 	const struct jpos_member *jm;
 	struct json_object *rules;
@@ -464,7 +438,7 @@ static int parse_tree(struct ctx *c, struct policy *p, const char *file, struct 
 
 	if (!json_object_is_type(root, json_type_object)) {
 		ERR(c, pos->off, "expected an object with a 'rules' array, got %s",
-		    type_name(root));
+		    json_type_label(root));
 		return 0;
 	}
 	if (!check_keys(c, root, pos, "the top level", top_keys, ELEMENTSOF(top_keys)))
@@ -495,7 +469,7 @@ static int parse_tree(struct ctx *c, struct policy *p, const char *file, struct 
 int policy_parse_document(struct policy *p, const char *name, const char *text, size_t len,
 			  struct policy_diags *diags)
 {
-	struct ctx c = {.name = name, .text = text, .len = len, .diags = diags};
+	struct parse_ctx c = {.name = name, .text = text, .len = len, .diags = diags};
 	struct json_tokener *tok = NULL;
 	struct json_object *root = NULL;
 	struct jpos pos = {0};

@@ -105,7 +105,7 @@ struct policy *policy_unref(struct policy *p)
 	if (!p || __atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL) > 0)
 		return NULL;
 	for (unsigned i = 0; i < p->n_rules; i++)
-		free(p->rules[i].reason);
+		policy_rule_free_texts(&p->rules[i]);
 	for (unsigned i = 0; i < p->n_files; i++)
 		free(p->files[i]);
 	free(p->rules);
@@ -141,6 +141,16 @@ static size_t grown(unsigned n)
 	return cap;
 }
 
+void policy_rule_free_texts(struct policy_rule *r)
+{
+	free(r->reason);
+	r->reason = NULL;
+	for (unsigned i = 0; i < _RESET_METHOD_MAX; i++) {
+		free(r->avoid[i].reason);
+		r->avoid[i].reason = NULL;
+	}
+}
+
 int policy_add_rule(struct policy *p, struct policy_rule *r)
 {
 	struct policy_rule *nv = p->rules;
@@ -153,7 +163,10 @@ int policy_add_rule(struct policy *p, struct policy_rule *r)
 	p->rules = nv;
 	r->index = p->n_rules;
 	p->rules[p->n_rules++] = *r;
-	r->reason = NULL; /* now owned by p */
+	/* The texts are now owned by p. */
+	r->reason = NULL;
+	for (unsigned i = 0; i < _RESET_METHOD_MAX; i++)
+		r->avoid[i].reason = NULL;
 	return 0;
 }
 

@@ -68,18 +68,38 @@ enum policy_specificity policy_match_specificity(const struct policy_match *m);
 /* Bounds the work of matching and of the overlap check. */
 #define POLICY_RULES_MAX 4096u
 
+/*
+ * Knowledge about a device, not a preference: "its PM reset resets
+ * nothing", "its FLR hangs it". A rule's "avoid" maps methods to the reason
+ * (the Linux quirk, the report) each must never be tried on the devices the
+ * rule matches. Avoided methods accumulate from every matching rule and are
+ * removed from whatever order the deciding rule gives.
+ */
+struct policy_avoid {
+	char *reason;	    /* NULL: the rule does not avoid this method */
+	unsigned line, col; /* of the method's key inside "avoid" */
+};
+
 struct policy_rule {
 	struct policy_match match;
+	/*
+	 * A rule without "policy" records only knowledge ("avoid",
+	 * "extra-delay-ms" as a minimum): it never decides the mode, the
+	 * order or the timings, so a shipped quirk cannot outrank an
+	 * administrator's rule of lower specificity.
+	 */
+	bool knowledge;
 	enum policy_mode mode;
 	struct reset_method_spec methods[POLICY_METHODS_MAX];
 	unsigned n_methods; /* 0: the automatic order */
 	bool has_extra_delay, has_ready_timeout;
 	uint32_t extra_delay_ms, ready_timeout_ms;
 	bool allow_request_weaken;
-	char *reason;	    /* NULL when none was given */
-	const char *file;   /* owned by the policy */
-	unsigned line, col; /* of the rule's '{' */
-	unsigned index;	    /* position in load order, 0-based */
+	char *reason;				      /* NULL when none was given */
+	struct policy_avoid avoid[_RESET_METHOD_MAX]; /* by enum reset_method_id */
+	const char *file;			      /* owned by the policy */
+	unsigned line, col;			      /* of the rule's '{' */
+	unsigned index;				      /* position in load order, 0-based */
 };
 
 /*
@@ -170,10 +190,19 @@ void policy_check_overlaps(const struct policy *p, struct policy_diags *diags);
 struct policy_decision {
 	enum policy_mode mode;
 	const struct policy_rule *rule; /* NULL: the built-in default */
+	/* The order the engine gets: the rule's (or the automatic one) less every avoided method.
+	 */
 	struct reset_method_spec methods[POLICY_METHODS_MAX];
-	unsigned n_methods; /* 0: the automatic order */
+	unsigned n_methods;   /* 0: the automatic order, nothing avoided (or no_method) */
+	bool automatic_order; /* the deciding rule names no methods */
+	/* Per enum reset_method_id, the rule whose "avoid" removes it (its avoid[id]), or NULL. */
+	const struct policy_rule *avoided[_RESET_METHOD_MAX];
+	/* Every method of the order is avoided: nothing may be tried, the reset fails. */
+	bool no_method;
+	char no_method_why[WHY_MAX];
 	uint32_t extra_delay_ms;
-	uint32_t ready_timeout_ms; /* 0: the engine's default */
+	const struct policy_rule *delay_rule; /* a knowledge rule that raised extra_delay_ms */
+	uint32_t ready_timeout_ms;	      /* 0: the engine's default */
 	bool allow_request_weaken;
 	/* Set by policy_apply_request(). */
 	bool request_applied; /* the request changed the mode */
@@ -200,6 +229,7 @@ enum policy_candidate_result {
 	POLICY_CAND_NO_MATCH,
 	POLICY_CAND_LESS_SPECIFIC,
 	POLICY_CAND_OVERRIDDEN, /* equal specificity, a later rule wins */
+	POLICY_CAND_KNOWLEDGE,	/* a matching rule without "policy": its avoid and delay apply */
 };
 
 const char *policy_candidate_result_name(enum policy_candidate_result r);
@@ -214,10 +244,18 @@ struct policy_candidate {
 int policy_explain(const struct policy *p, const struct pci_dev_info *info,
 		   struct policy_decision *decision, struct policy_candidate **out, unsigned *n);
 
-/* Copies the decision's methods and timings into reset options (opts->targets untouched). */
-void policy_decision_to_reset_options(const struct policy_decision *d, struct reset_options *opts);
+/*
+ * Copies the decision's methods and timings into reset options
+ * (opts->targets untouched). Returns 0, or -ENOENT when every method is
+ * avoided (d->no_method): the caller must then fail the reset with
+ * d->no_method_why instead of starting it. Even a caller that does not check
+ * cannot reset with an avoided method: opts then names one invalid method,
+ * which reset_job_new() refuses with -EINVAL.
+ */
+int policy_decision_to_reset_options(const struct policy_decision *d, struct reset_options *opts);
 
-/* The decision as JSON: mode, methods, timings, the rule and the request's effect. */
+/* The decision as JSON: mode, methods, avoided methods, timings, the rule and the request's effect.
+ */
 int policy_decision_to_json(const struct policy_decision *d, struct json_object **out);
 
 /* ---- Requests (qvm-pci options) ---- */

@@ -17,6 +17,7 @@ struct attempt_fn {
 	struct pci_cfg *cfg;
 	struct cfg_saved saved;
 	bool saved_ok;
+	enum reset_effect effect; /* set by attempt_effect() */
 };
 
 enum step_result {
@@ -113,6 +114,14 @@ void attempt_step_end(struct attempt *a);
  * after the Completion Timeout).
  */
 int attempt_wait_pending(struct attempt *a, unsigned off, uint16_t mask, bool wide);
+
+/*
+ * After readiness, before restore: checks every function of the attempt for
+ * the signature of a reset (effect.c) and records it in the functions and
+ * the trail. 0 when none is ineffective, 1 when one is (a->why says which
+ * register kept what), or -errno with a->why.
+ */
+int attempt_effect(struct attempt *a);
 
 /*
  * Safety rules that hold for every method (never reset a function bound to

@@ -178,7 +178,7 @@ int cfg_verify(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
 	return 0;
 }
 
-int cfg_ready(struct pci_cfg *cfg, struct why *why)
+int cfg_ready(struct pci_cfg *cfg, uint32_t ids, struct why *why)
 {
 	uint32_t v;
 	int r;
@@ -193,6 +193,12 @@ int cfg_ready(struct pci_cfg *cfg, struct why *why)
 	/* PCIe 6.0 §2.3.1: with CRS Software Visibility a retried Vendor ID read returns 0x0001. */
 	if ((v & 0xffff) == 0x0001) {
 		why_set(why, "answers Configuration Request Retry");
+		return 0;
+	}
+	/* A link still training may deliver garbage: only the function's own ids count. */
+	if (ids && v != ids) {
+		why_set(why, "reads %04x:%04x instead of %04x:%04x", v & 0xffff, v >> 16,
+			ids & 0xffff, ids >> 16);
 		return 0;
 	}
 	return 1;

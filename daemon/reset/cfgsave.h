@@ -42,8 +42,9 @@ int cfg_verify(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why);
 
 /*
  * Readiness after a reset: reads the Vendor/Device dword. Returns 1 when it
- * answers, 0 while it reads all-ones or Configuration Request Retry (Vendor
- * ID 0x0001, PCIe 6.0 §2.3.1 with CRS Software Visibility), -errno when the
- * read itself fails (why says so).
+ * answers with ids (the saved dword; 0: any), 0 while it reads all-ones,
+ * Configuration Request Retry (Vendor ID 0x0001, PCIe 6.0 §2.3.1 with CRS
+ * Software Visibility) or other ids (why says which), -errno when the read
+ * itself fails (why says so).
  */
-int cfg_ready(struct pci_cfg *cfg, struct why *why);
+int cfg_ready(struct pci_cfg *cfg, uint32_t ids, struct why *why);

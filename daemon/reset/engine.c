@@ -4,11 +4,13 @@
  * methods, each target in turn) one attempt runs through:
  *
  *   prepare (safety, method check) -> save -> method steps -> extra delay ->
- *   readiness -> restore -> verify
+ *   readiness -> effect -> restore -> verify
  *
  * Waits are one sd-event timer; blocking kernel writes are offloaded. A
- * failure after "save" still restores what it can. The first method that
- * resets and verifies every target ends the job with verdict OK.
+ * failure after "save" still restores what it can. A method whose effect
+ * is absent (a programmed register kept its value) is "ineffective": the
+ * functions are restored and the next method is tried. The first method
+ * that resets and verifies every target ends the job with verdict OK.
  */
 #include <stdio.h>
 
@@ -167,10 +169,11 @@ static void summarize(struct reset_job *job)
 	size_t len;
 
 	if (t->verdict == VERDICT_OK) {
-		snprintf(t->message, sizeof(t->message), "%s reset %s%s and verified",
+		snprintf(t->message, sizeof(t->message), "%s reset %s%s; effect %s",
 			 reset_method_spec_format(&t->method, m, sizeof(m)),
 			 pcirst_sbdf_format(&t->targets[0], s),
-			 t->n_targets > 1 ? " and the functions reset with it" : "");
+			 t->n_targets > 1 ? " and the functions reset with it" : "",
+			 reset_effect_name(t->effect));
 		return;
 	}
 	if (t->verdict == VERDICT_ABORTED) {
@@ -200,6 +203,12 @@ static void summarize(struct reset_job *job)
 static void job_finish(struct reset_job *job, enum reset_verdict verdict)
 {
 	job->trail->verdict = verdict;
+	if (verdict == VERDICT_OK) {
+		job->trail->effect = EFFECT_VERIFIED;
+		for (unsigned i = 0; i < job->n_targets; i++)
+			if (job->trail->effects[i] != EFFECT_VERIFIED)
+				job->trail->effect = EFFECT_UNVERIFIED;
+	}
 	job->trail->usec = now_usec() - job->job_start;
 	summarize(job);
 	attempt_release(&job->a);
@@ -234,6 +243,9 @@ static void attempt_end(struct reset_job *job, enum attempt_outcome outcome, int
 	if (outcome != ATTEMPT_OK)
 		snprintf(a->trail->message, sizeof(a->trail->message), "%s", a->why.msg);
 	a->trail->usec = now_usec() - job->attempt_start;
+	if (outcome == ATTEMPT_OK)
+		for (unsigned i = 0, first = (unsigned)(a->fns - job->fns); i < a->n_fns; i++)
+			job->trail->effects[first + i] = a->fns[i].effect;
 	attempt_release(a);
 
 	if (outcome == ATTEMPT_ABORTED) {
@@ -341,7 +353,7 @@ static int attempt_ready(struct reset_job *job)
 	for (; job->ready_idx < a->n_fns; job->ready_idx++) {
 		struct attempt_fn *fn = &a->fns[job->ready_idx];
 
-		r = cfg_ready(fn->cfg, &why);
+		r = cfg_ready(fn->cfg, fn->saved_ok ? fn->saved.header[0] : 0, &why);
 		if (r < 0)
 			return why_err(&a->why, r, "%s: %s", pcirst_sbdf_format(&fn->info.sbdf, s),
 				       why.msg);
@@ -420,6 +432,20 @@ static int64_t job_advance(struct reset_job *job)
 		}
 		if (r == STEP_WAIT)
 			return (int64_t)a->wait;
+		job->phase = JOB_EFFECT;
+		return 0;
+	case JOB_EFFECT:
+		/* Before restore: what the reset left is what proves it happened. */
+		attempt_step_begin(a, "effect");
+		r = attempt_effect(a);
+		if (r < 0) {
+			attempt_fail(job, r);
+			return -1;
+		}
+		if (r > 0) {
+			attempt_end(job, ATTEMPT_INEFFECTIVE, 0);
+			return -1;
+		}
 		job->phase = JOB_RESTORE;
 		return 0;
 	case JOB_RESTORE:

@@ -11,6 +11,7 @@ enum job_phase {
 	JOB_METHOD,
 	JOB_EXTRA,
 	JOB_READY,
+	JOB_EFFECT,
 	JOB_RESTORE,
 	JOB_DONE
 };

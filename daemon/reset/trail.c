@@ -12,6 +12,14 @@ static const char *const outcome_names[_ATTEMPT_OUTCOME_MAX] = {
     [ATTEMPT_FAILED] = "failed",
     [ATTEMPT_TIMEDOUT] = "timed-out",
     [ATTEMPT_ABORTED] = "aborted",
+    [ATTEMPT_INEFFECTIVE] = "ineffective",
+};
+
+static const char *const effect_names[_EFFECT_MAX] = {
+    [EFFECT_NONE] = "none",
+    [EFFECT_VERIFIED] = "verified",
+    [EFFECT_UNVERIFIED] = "unverified",
+    [EFFECT_INEFFECTIVE] = "ineffective",
 };
 
 static const char *const verdict_names[_VERDICT_MAX] = {
@@ -23,6 +31,11 @@ static const char *const verdict_names[_VERDICT_MAX] = {
 const char *attempt_outcome_name(enum attempt_outcome o)
 {
 	return o < _ATTEMPT_OUTCOME_MAX ? outcome_names[o] : "invalid";
+}
+
+const char *reset_effect_name(enum reset_effect e)
+{
+	return e < _EFFECT_MAX ? effect_names[e] : "invalid";
 }
 
 const char *reset_verdict_name(enum reset_verdict v)
@@ -37,7 +50,10 @@ struct reset_trail *reset_trail_new(const struct pcirst_sbdf *targets, unsigned 
 	if (!t)
 		return NULL;
 	t->targets = calloc(n ? n : 1, sizeof(*targets));
-	if (!t->targets) {
+	t->effects = calloc(n ? n : 1, sizeof(*t->effects));
+	if (!t->targets || !t->effects) {
+		free(t->targets);
+		free(t->effects);
 		free(t);
 		return NULL;
 	}
@@ -52,6 +68,7 @@ void reset_trail_free(struct reset_trail *t)
 	if (!t)
 		return;
 	free(t->targets);
+	free(t->effects);
 	free(t->attempts);
 	free(t);
 }
@@ -119,6 +136,9 @@ void reset_trail_print(const struct reset_trail *t, FILE *f)
 		fputc('\n', f);
 		if (a->note[0])
 			fprintf(f, "             note: %s\n", a->note);
+		if (a->effect != EFFECT_NONE && a->outcome != ATTEMPT_INEFFECTIVE)
+			fprintf(f, "             effect: %s (%s)\n", reset_effect_name(a->effect),
+				a->effect_detail);
 		for (unsigned j = 0; j < a->n_steps; j++) {
 			fprintf(f, "             %-12s ", a->steps[j].name);
 			print_duration(f, a->steps[j].usec);
@@ -127,7 +147,8 @@ void reset_trail_print(const struct reset_trail *t, FILE *f)
 	}
 	fprintf(f, "verdict: %s", reset_verdict_name(t->verdict));
 	if (t->verdict == VERDICT_OK)
-		fprintf(f, " (%s)", reset_method_spec_format(&t->method, m, sizeof(m)));
+		fprintf(f, " (%s, effect %s)", reset_method_spec_format(&t->method, m, sizeof(m)),
+			reset_effect_name(t->effect));
 	fprintf(f, " in ");
 	print_duration(f, t->usec);
 	if (t->message[0])
@@ -166,6 +187,10 @@ static int attempt_to_json(const struct trail_attempt *a, struct json_object **o
 		r |= add(o, "message", json_object_new_string(a->message));
 	if (a->note[0])
 		r |= add(o, "note", json_object_new_string(a->note));
+	if (a->effect != EFFECT_NONE)
+		r |= add(o, "effect", json_object_new_string(reset_effect_name(a->effect)));
+	if (a->effect_detail[0])
+		r |= add(o, "effect-detail", json_object_new_string(a->effect_detail));
 	r |= add(o, "usec", json_object_new_int64((int64_t)a->usec));
 	steps = json_object_new_array();
 	r |= add(o, "steps", steps);
@@ -202,10 +227,19 @@ int reset_trail_to_json(const struct reset_trail *t, struct json_object **out)
 		r |= json_object_array_add(
 		    targets, json_object_new_string(pcirst_sbdf_format(&t->targets[i], sbdf)));
 	r |= add(o, "verdict", json_object_new_string(reset_verdict_name(t->verdict)));
-	if (t->verdict == VERDICT_OK)
+	if (t->verdict == VERDICT_OK) {
+		struct json_object *effects = json_object_new_array();
+
 		r |=
 		    add(o, "method",
 			json_object_new_string(reset_method_spec_format(&t->method, m, sizeof(m))));
+		r |= add(o, "effect", json_object_new_string(reset_effect_name(t->effect)));
+		/* Parallel to targets. */
+		r |= add(o, "effects", effects);
+		for (unsigned i = 0; effects && i < t->n_targets; i++)
+			r |= json_object_array_add(
+			    effects, json_object_new_string(reset_effect_name(t->effects[i])));
+	}
 	if (t->message[0])
 		r |= add(o, "message", json_object_new_string(t->message));
 	r |= add(o, "usec", json_object_new_int64((int64_t)t->usec));

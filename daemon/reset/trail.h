@@ -24,10 +24,22 @@ enum attempt_outcome {
 	ATTEMPT_FAILED,	     /* an operation failed */
 	ATTEMPT_TIMEDOUT,    /* the device did not become ready in time */
 	ATTEMPT_ABORTED,     /* stopped from outside (shutdown, device removed) */
+	ATTEMPT_INEFFECTIVE, /* completed, but the function shows no sign of a reset */
 	_ATTEMPT_OUTCOME_MAX,
 };
 
 const char *attempt_outcome_name(enum attempt_outcome o);
+
+/* Whether a reset shows its signature on a function (effect.c, docs/reset-engine.md). */
+enum reset_effect {
+	EFFECT_NONE,	    /* not checked: the attempt did not get that far */
+	EFFECT_VERIFIED,    /* every programmed BAR and Command bit read back reset */
+	EFFECT_UNVERIFIED,  /* nothing to observe: the reset may or may not have happened */
+	EFFECT_INEFFECTIVE, /* something that a reset clears kept its value */
+	_EFFECT_MAX,
+};
+
+const char *reset_effect_name(enum reset_effect e);
 
 #define TRAIL_STEP_NAME_MAX 24
 #define TRAIL_MAX_STEPS	    16
@@ -45,13 +57,15 @@ struct trail_attempt {
 	char failed_step[TRAIL_STEP_NAME_MAX]; /* where it failed */
 	char message[WHY_MAX];		       /* why unsupported/refused/failed */
 	char note[WHY_MAX];		       /* a warning on success, e.g. pending transactions */
+	enum reset_effect effect;	       /* of the functions this attempt reset, together */
+	char effect_detail[WHY_MAX];	       /* what was observed, or why nothing could be */
 	struct trail_step steps[TRAIL_MAX_STEPS];
 	unsigned n_steps;
 	uint64_t usec;
 };
 
 enum reset_verdict {
-	VERDICT_OK,	 /* a method reset every function and verified */
+	VERDICT_OK,	 /* a method reset every function, restored and verified it */
 	VERDICT_FAILED,	 /* no method succeeded */
 	VERDICT_ABORTED, /* stopped from outside before an outcome */
 	_VERDICT_MAX,
@@ -66,7 +80,13 @@ struct reset_trail {
 	unsigned n_attempts;
 	enum reset_verdict verdict;
 	struct reset_method_spec method; /* the one that succeeded, when verdict is OK */
-	char message[WHY_MAX];		 /* one-line summary for logs and errors */
+	/*
+	 * When verdict is OK: per target (parallel to targets) and overall, whether
+	 * the reset's effect was observed. Overall verified only when every target is.
+	 */
+	enum reset_effect *effects;
+	enum reset_effect effect;
+	char message[WHY_MAX]; /* one-line summary for logs and errors */
 	uint64_t usec;
 };
 

@@ -24,7 +24,7 @@ struct pcirst_result;
 
 /* The daemon's answer. */
 enum pcirst_result_kind {
-	PCIRST_RESULT_OK,	      /* reset done and verified */
+	PCIRST_RESULT_OK,	      /* reset done; see pcirst_result_effect() */
 	PCIRST_RESULT_FAILED,	      /* strict policy: the reset failed, fail the attach */
 	PCIRST_RESULT_FAILED_IGNORED, /* lenient policy: the reset failed, the attach may go on */
 	PCIRST_RESULT_SKIPPED,	      /* the policy says never reset this device */
@@ -74,6 +74,13 @@ const char *pcirst_result_policy(const struct pcirst_result *r);
 const char *pcirst_result_rule(const struct pcirst_result *r);
 const char *pcirst_result_error(const struct pcirst_result *r);
 uint64_t pcirst_result_duration_ms(const struct pcirst_result *r);
+/*
+ * With PCIRST_RESULT_OK: "verified" (the reset was seen to clear what it
+ * must), "unverified" (nothing could show it: an unprogrammed function, or
+ * the kernel's own reset); "" otherwise, and from a daemon that predates
+ * the field (daemon/features without "effect").
+ */
+const char *pcirst_result_effect(const struct pcirst_result *r);
 void pcirst_result_free(struct pcirst_result *r);
 
 #ifdef __cplusplus

@@ -70,7 +70,7 @@ int setup(void **state)
 	}
 	snprintf(f->dir, sizeof(f->dir), "/tmp/pcirst-daemon-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
-	sh("%s %s/root", getenv("PCIRST_SIMTREE"), f->dir);
+	sh("%s --serve %s/root", getenv("PCIRST_SIMTREE"), f->dir);
 	sh("mkdir -p %s/policy && printf '%%s' '{\"rules\": [ { \"match\": { \"sbdf\": "
 	   "\"0000:03:00.0\" }, \"policy\": \"skip\", \"reason\": \"test: never reset\" } ] }' "
 	   "> %s/policy/50-test.json",
@@ -93,7 +93,8 @@ int teardown(void **state)
 	}
 	xs_close(f->h);
 	xsh_stop(f->xs);
-	sh("rm -rf %s", f->dir);
+	/* The tree's FLR server (pcirst-simtree --serve) ends with its files; stop it first. */
+	sh("kill $(cat %s/root/simtree.pid 2>/dev/null) 2>/dev/null; rm -rf %s", f->dir, f->dir);
 	free(f);
 	return 0;
 }

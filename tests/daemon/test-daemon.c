@@ -39,6 +39,14 @@ static void serves_requests(void **state)
 	v = wait_response(f, "early", "result");
 	assert_string_equal(v, "ok");
 	free(v);
+	/* The tree's FLR server cleared 02:00.0's BAR and Command: the reset was seen. */
+	v = wait_response(f, "early", "effect");
+	assert_string_equal(v, "verified");
+	free(v);
+	v = xs_read(f->h, XBT_NULL, BASE "/daemon/features", NULL);
+	assert_non_null(v);
+	assert_non_null(strstr(v, "effect"));
+	free(v);
 	v = wait_response(f, "orphan", "result");
 	assert_string_equal(v, "ok");
 	free(v);
@@ -51,6 +59,7 @@ static void serves_requests(void **state)
 	assert_string_equal(pcirst_result_method(r), "flr");
 	assert_string_equal(pcirst_result_policy(r), "strict");
 	assert_string_equal(pcirst_result_rule(r), "default");
+	assert_string_equal(pcirst_result_effect(r), "verified");
 	assert_true(pcirst_result_duration_ms(r) >= 100); /* the FLR's 100 ms */
 	pcirst_result_free(r);
 
@@ -65,6 +74,8 @@ static void serves_requests(void **state)
 	assert_int_equal(pcirst_result_kind(r), PCIRST_RESULT_OK);
 	assert_string_equal(pcirst_result_policy(r), "lenient");
 	assert_string_equal(pcirst_result_method(r), "pm");
+	/* 03:00.0 was never enabled: nothing could show whether D3hot->D0 reset it. */
+	assert_string_equal(pcirst_result_effect(r), "unverified");
 	pcirst_result_free(r);
 
 	/* dom0's e1000e drives 04:00.1: refused before any policy or method. */
@@ -77,6 +88,34 @@ static void serves_requests(void **state)
 	assert_int_equal(pcirst_result_kind(r), PCIRST_RESULT_REFUSED);
 	assert_non_null(strstr(pcirst_result_error(r), "no such device"));
 	pcirst_result_free(r);
+}
+
+/*
+ * A config file resets nothing on D3hot->D0 (the tree serves FLR only): a
+ * policy that allows only pm fails strictly with the evidence, and the
+ * failure's error says why; the raw response carries no effect.
+ */
+static void ineffective_reset_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct pcirst_result *r;
+	char *v;
+
+	write_policy(f, "{ \"rules\": [ { \"match\": { \"sbdf\": \"0000:01:00.0\" }, "
+			"\"policy\": \"strict\", \"methods\": [\"pm\"] } ] }");
+	start_daemon(f);
+	wait_ready(f, true);
+	r = request("0000:01:00.0", NULL);
+	assert_int_equal(pcirst_result_kind(r), PCIRST_RESULT_FAILED);
+	assert_string_equal(pcirst_result_effect(r), "");
+	assert_non_null(
+	    strstr(pcirst_result_error(r), "pm ineffective (BAR0 kept 0xfe000000 after D3hot"));
+	pcirst_result_free(r);
+	raw_request(f, "second",
+		    (const char *const[]){"sbdf", "0000:02:00.0", "reason", "manual", NULL});
+	v = wait_response(f, "second", "effect");
+	assert_string_equal(v, "verified");
+	free(v);
 }
 
 static void refuses_malformed(void **state)
@@ -194,6 +233,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(serves_requests, setup, teardown),
+	    cmocka_unit_test_setup_teardown(ineffective_reset_fails, setup, teardown),
 	    cmocka_unit_test_setup_teardown(refuses_malformed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(ignores_requests_not_owned_by_dom0, setup, teardown),
 	    cmocka_unit_test_setup_teardown(parallel_requests, setup, teardown),

@@ -166,6 +166,8 @@ static void result_kinds(void **state)
 	assert_string_equal(e->res.policy, "strict");
 	assert_string_equal(e->res.rule, "default");
 	assert_string_equal(e->res.error, "");
+	/* Never enabled: nothing showed whether the FLR happened. */
+	assert_string_equal(e->res.effect, "unverified");
 	assert_true(e->res.duration_ms >= 30);
 	assert_int_equal(simdev_reset_count(f->a), 1);
 
@@ -189,6 +191,69 @@ static void result_kinds(void **state)
 		assert_false(!f->rec.ev[i].done && streq(f->rec.ev[i].id, "missing"));
 	/* One audit entry per answer. */
 	assert_int_equal(f->rec.n_audit, 4);
+}
+
+/* Resets that complete and change nothing: never "ok"; lenient ignores them, strict fails. */
+static void ineffective_resets(void **state)
+{
+	struct fixture *f = *state;
+	const struct event *e;
+
+	simdev_program(f->a);
+	simdev_program(f->b);
+	simdev_program(f->d);
+	simdev_behaviour(f->a)->flr_no_effect = true;
+	simdev_behaviour(f->a)->pm_no_effect = true;
+	for (struct simdev_behaviour *b = simdev_behaviour(f->b); b; b = NULL)
+		b->flr_no_effect = b->pm_no_effect = b->bus_no_effect = true;
+	submit(f, "strict", "0000:01:00.0", NULL);
+	submit(f, "lenient", "0000:02:00.0", NULL);
+	submit(f, "real", "0000:01:00.1", NULL);
+	run_until(f, 3);
+
+	e = find(f, "strict", true);
+	assert_int_equal(e->res.result, RESULT_FAILED);
+	assert_string_equal(e->res.effect, "");
+	assert_non_null(strstr(e->res.error, "flr ineffective (BAR0 kept 0xfe000000 after FLR)"));
+	assert_non_null(strstr(e->res.error, "pm ineffective (BAR0 kept 0xfe000000 after D3hot"));
+
+	e = find(f, "lenient", true);
+	assert_int_equal(e->res.result, RESULT_FAILED_IGNORED);
+	assert_non_null(strstr(e->res.error, "bus ineffective (BAR0 kept 0xfe000000 after the "
+					     "secondary bus reset)"));
+
+	e = find(f, "real", true);
+	assert_int_equal(e->res.result, RESULT_OK);
+	assert_string_equal(e->res.method, "flr");
+	assert_string_equal(e->res.effect, "verified");
+}
+
+/* Every method avoided by knowledge rules (quirks): "no method", naming them. */
+static void all_methods_avoided(void **state)
+{
+	static const char text[] =
+	    "{ \"rules\": [\n"
+	    "  { \"match\": { \"sbdf\": \"0000:01:00.0\" }, \"avoid\": {\n"
+	    "    \"flr\": \"test: FLR hangs it\", \"af-flr\": \"test: none\",\n"
+	    "    \"pm\": \"test: PM resets nothing\", \"bus\": \"test: bus kills it\",\n"
+	    "    \"kernel\": \"test: no\", \"pciback\": \"test: no\" } }\n"
+	    "] }\n";
+	struct fixture *f = *state;
+	struct policy *p = NULL;
+	const struct event *e;
+
+	assert_int_equal(policy_load_string("quirks.json", text, strlen(text), NULL, &p), 0);
+	policy_handle_swap(f->policy, p);
+	policy_unref(p);
+	submit(f, "avoided", "0000:01:00.0", NULL);
+	run_until(f, 1);
+	e = find(f, "avoided", true);
+	assert_int_equal(e->res.result, RESULT_FAILED);
+	assert_string_equal(e->res.policy, "strict");
+	assert_non_null(strstr(e->res.error, "every method is avoided as known broken"));
+	assert_non_null(strstr(e->res.error, "flr (quirks.json:3: test: FLR hangs it)"));
+	assert_non_null(strstr(e->res.error, "bus (quirks.json:4: test: bus kills it)"));
+	assert_null(strstr(e->res.error, "cannot start"));
 }
 
 static void strict_failure_and_refused_weakening(void **state)
@@ -298,7 +363,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(result_kinds, setup, teardown),
+	    cmocka_unit_test_setup_teardown(ineffective_resets, setup, teardown),
 	    cmocka_unit_test_setup_teardown(strict_failure_and_refused_weakening, setup, teardown),
+	    cmocka_unit_test_setup_teardown(all_methods_avoided, setup, teardown),
 	    cmocka_unit_test_setup_teardown(parallel_and_serialized, setup, teardown),
 	    cmocka_unit_test_setup_teardown(identical_requests_share_one_reset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(device_removed_mid_reset, setup, teardown),

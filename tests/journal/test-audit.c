@@ -200,7 +200,13 @@ static void trail_ok(struct reset_trail *t, const char *method, uint64_t usec)
 	t->verdict = VERDICT_OK;
 	t->method = a->method;
 	t->usec = usec;
-	snprintf(t->message, sizeof(t->message), "%s reset 0000:03:00.0 and verified", method);
+	/* The bus trails stand for a reset with nothing to observe. */
+	a->effect = streq(method, "bus") ? EFFECT_UNVERIFIED : EFFECT_VERIFIED;
+	t->effect = a->effect;
+	for (unsigned i = 0; i < t->n_targets; i++)
+		t->effects[i] = a->effect;
+	snprintf(t->message, sizeof(t->message), "%s reset 0000:03:00.0; effect %s", method,
+		 reset_effect_name(t->effect));
 }
 
 /* As the engine summarizes a failure. */
@@ -249,7 +255,8 @@ static void reset_ok(void **state)
 	assert_int_equal(audit_reset(&f->sink, &f->a), 0);
 	assert_int_equal(f->rec.calls, 1);
 	assert_field(&f->rec, "MESSAGE",
-		     "0000:03:00.0 reset by flr (strict, rule " RULE_FILE ":3:5) in 104 ms");
+		     "0000:03:00.0 reset by flr (strict, rule " RULE_FILE
+		     ":3:5) in 104 ms; effect verified");
 	assert_field(&f->rec, "MESSAGE_ID", audit_message_id(AUDIT_RESET_OK));
 	assert_field(&f->rec, "PRIORITY", "6");
 	assert_field(&f->rec, "PCI_SBDF", "0000:03:00.0");
@@ -263,6 +270,8 @@ static void reset_ok(void **state)
 	assert_field(&f->rec, "POLICY", "strict");
 	assert_field(&f->rec, "POLICY_RULE", RULE_FILE ":3");
 	assert_field(&f->rec, "RESET_METHOD", "flr");
+	assert_field(&f->rec, "RESET_EFFECT", "verified");
+	assert_no_field(&f->rec, "RESET_NOTE");
 	assert_field(&f->rec, "RESULT", "ok");
 	assert_field(&f->rec, "DURATION_USEC", "104321");
 	assert_field(&f->rec, "RESET_ATTEMPT", "flr 0000:03:00.0 ok");
@@ -297,6 +306,9 @@ static void reset_ok_short_and_several(void **state)
 
 	/* A bus reset of two functions, no request id (pcirstctl), no domid, no driver. */
 	trail_ok(f->trail, "bus", 850);
+	snprintf(f->trail->attempts[0].note, sizeof(f->trail->attempts[0].note),
+		 "bridge 0000:00:1c.0 never reported Data Link Layer Link Active within 1000 ms; "
+		 "polled the device instead");
 	f->a.targets = f->targets;
 	f->a.n_targets = 2;
 	f->a.request_id = NULL;
@@ -307,7 +319,11 @@ static void reset_ok_short_and_several(void **state)
 	assert_int_equal(audit_reset(&f->sink, &f->a), 0);
 	assert_field(&f->rec, "MESSAGE",
 		     "0000:03:00.0 0000:03:00.1 reset by bus (strict, rule " RULE_FILE
-		     ":3:5) in 850 µs");
+		     ":3:5) in 850 µs; effect unverified");
+	assert_field(&f->rec, "RESET_EFFECT", "unverified");
+	assert_field(&f->rec, "RESET_NOTE",
+		     "bus 0000:03:00.0 bridge 0000:00:1c.0 never reported Data Link Layer Link "
+		     "Active within 1000 ms; polled the device instead");
 	/* One field each, so that a match on either address finds the entry. */
 	assert_int_equal(field_count(&f->rec, "PCI_SBDF"), 2);
 	assert_string_equal(field_nth(&f->rec, "PCI_SBDF", 0), "0000:03:00.0");
@@ -457,7 +473,8 @@ static void request_options(void **state)
 	f->a.outcome = policy_outcome_of(f->decision.mode, f->trail->verdict);
 	assert_int_equal(audit_reset(&f->sink, &f->a), 0);
 	assert_field(&f->rec, "MESSAGE",
-		     "0000:03:00.0 reset by flr (strict, rule 10-x.json:2:3) in 30 ms");
+		     "0000:03:00.0 reset by flr (strict, rule 10-x.json:2:3) in 30 ms; effect "
+		     "verified");
 	assert_field(&f->rec, "POLICY_RULE", "10-x.json:2");
 	assert_field(&f->rec, "REQUEST_OPTIONS_REFUSED", f->decision.request_note);
 	assert_non_null(
@@ -909,8 +926,9 @@ static void real_journal(void **state)
 	assert_non_null(skipped);
 	assert_string_equal(jget(ok, "MESSAGE_ID"), audit_message_id(AUDIT_RESET_OK));
 	assert_string_equal(jget(ok, "PRIORITY"), "6");
-	assert_string_equal(jget(ok, "MESSAGE"), "0000:03:00.0 0000:03:00.1 reset by bus (strict, "
-						 "rule " RULE_FILE ":3:5) in 104 ms");
+	assert_string_equal(jget(ok, "MESSAGE"),
+			    "0000:03:00.0 0000:03:00.1 reset by bus (strict, "
+			    "rule " RULE_FILE ":3:5) in 104 ms; effect unverified");
 	/* A repeated field comes back as an array, in order. */
 	assert_true(json_object_object_get_ex(ok, "PCI_SBDF", &v));
 	assert_true(json_object_is_type(v, json_type_array));

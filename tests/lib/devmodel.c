@@ -65,10 +65,19 @@ static void build_config(struct simdev *d)
 	} else {
 		put16(c, PCI_SUBSYSTEM_VENDOR_ID, s->subsys_vendor);
 		put16(c, PCI_SUBSYSTEM_ID, s->subsys_device);
-		for (unsigned i = 0; i < 6; i++)
-			if (s->bar_size[i])
-				wmask32(d, PCI_BASE_ADDRESS_0 + 4 * i,
-					~(s->bar_size[i] - 1) & ~0xfu);
+		for (unsigned i = 0; i < 6; i++) {
+			unsigned off = PCI_BASE_ADDRESS_0 + 4 * i;
+			uint8_t fl = s->bar_flags[i];
+
+			if (!s->bar_size[i])
+				continue;
+			put32(c, off, fl);
+			wmask32(d, off, ~(s->bar_size[i] - 1) & ((fl & 0x1) ? ~0x3u : ~0xfu));
+			if ((fl & 0x7) == 0x4 && i < 5)
+				wmask32(d, off + 4, 0xffffffff);
+		}
+		if (s->rom_size)
+			wmask32(d, PCI_ROM_ADDRESS, ~(s->rom_size - 1) | 0x1);
 	}
 	if (s->pm) {
 		c[SIM_PM_CAP] = PCI_CAP_ID_PM;
@@ -243,7 +252,7 @@ static void write_effects(struct simdev *d, unsigned off, unsigned width, uint32
 			if (c->removed || !below(m, c, d))
 				continue;
 			c->in_reset = is;
-			if (!is)
+			if (!is && !c->b.bus_no_effect)
 				simdev_do_reset(c);
 		}
 	}
@@ -324,11 +333,28 @@ int simdev_cfg_read(struct simdev *d, unsigned off, uint8_t *buf, unsigned len)
 
 void simdev_program(struct simdev *d)
 {
+	const struct simdev_spec *s = &d->spec;
+
 	put16(d->cfg, PCI_COMMAND, 0x0006);
-	for (unsigned i = 0; i < 6 && !d->spec.bridge; i++)
-		if (d->spec.bar_size[i])
-			put32(d->cfg, PCI_BASE_ADDRESS_0 + 4 * i,
-			      (0xfe000000u + i * 0x100000u) & ~(d->spec.bar_size[i] - 1));
+	for (unsigned i = 0; i < 6 && !s->bridge; i++) {
+		unsigned off = PCI_BASE_ADDRESS_0 + 4 * i;
+		uint32_t mask = ~(s->bar_size[i] - 1);
+		uint8_t fl = s->bar_flags[i];
+
+		if (!s->bar_size[i])
+			continue;
+		if (fl & 0x1) {
+			put32(d->cfg, off, ((0xc000u + i * 0x100u) & mask) | fl);
+		} else if ((fl & 0x6) == 0x4 && i < 5) {
+			/* Above 4 GiB: the low dword's address bits may well be 0. */
+			put32(d->cfg, off, ((i * 0x100000u) & mask) | fl);
+			put32(d->cfg, off + 4, 0x00000001);
+		} else {
+			put32(d->cfg, off, ((0xfe000000u + i * 0x100000u) & mask) | fl);
+		}
+	}
+	if (!s->bridge && s->rom_size)
+		put32(d->cfg, PCI_ROM_ADDRESS, 0xfd000000u & ~(s->rom_size - 1));
 	d->cfg[PCI_INTERRUPT_LINE] = 0x0b;
 }
 

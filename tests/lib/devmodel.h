@@ -45,7 +45,14 @@ struct simdev_spec {
 	bool vf;
 	const char *physfn;
 	bool pf;
-	uint32_t bar_size[6];	  /* 32-bit memory BARs, powers of two >= 16; 0 unimplemented */
+	uint32_t bar_size[6]; /* BAR sizes, powers of two >= 16; 0 unimplemented */
+	/*
+	 * The BARs' read-only low bits (PCI 3.0 §6.2.5.1): 0x1 I/O, 0x4 64-bit
+	 * memory (the next BAR is its upper half; give it no size), 0x8
+	 * prefetchable. 0: a 32-bit memory BAR.
+	 */
+	uint8_t bar_flags[6];
+	uint32_t rom_size;	  /* Expansion ROM BAR size (>= 2048), 0 none */
 	bool kernel_reset;	  /* the "reset" attribute exists */
 	const char *reset_method; /* "reset_method" content; NULL: attribute absent */
 };
@@ -56,8 +63,10 @@ struct simdev_behaviour {
 	bool never_ready;    /* after a reset, read all-ones forever */
 	usec_t pending_usec; /* Transactions Pending set this long after creation */
 	bool pending_forever;
-	bool flr_no_effect;	/* FLR accepted, nothing resets */
+	/* How the function reacts to each reset kind: by default it really resets. */
+	bool flr_no_effect;	/* FLR and AF-FLR accepted, nothing resets */
 	bool pm_no_effect;	/* D3hot->D0 resets nothing (QEMU 7.2) */
+	bool bus_no_effect;	/* drops off the bus during SBR, comes back with its state kept */
 	bool gone;		/* surprise removal: all reads all-ones */
 	int write_fail_errno;	/* config writes fail with this errno */
 	int kernel_reset_errno; /* the "reset" attribute fails with this errno */
@@ -84,7 +93,11 @@ void devmodel_remove(struct simdev *d);
 void devmodel_set_do_flr(struct devmodel *m, bool exists);
 
 struct simdev_behaviour *simdev_behaviour(struct simdev *d);
-/* Programs the function like a driver: Command 0x0006, distinct BAR addresses, IRQ line 11. */
+/*
+ * Programs the function like a driver: Command 0x0006, distinct BAR addresses
+ * (64-bit BARs above 4 GiB, I/O BARs at 0xc000), the ROM BAR assigned but
+ * disabled, IRQ line 11.
+ */
 void simdev_program(struct simdev *d);
 uint8_t *simdev_cfg(struct simdev *d); /* raw config bytes, to poke hostile content */
 void simdev_set_cfg_size(struct simdev *d, unsigned size);

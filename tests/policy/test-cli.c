@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The real pcirstctl binary ($PCIRSTCTL) on the corpus: exit status and the
- * exact stderr of "policy check", "policy from-qubes" and usage errors.
+ * exact stderr of "policy check", "policy from-qubes" and usage errors; and
+ * "probe" and "policy explain" showing what the quirk knowledge avoids, on
+ * the simulated device tree ($PCIRST_SIMTREE).
  */
 #include <glob.h>
 #include <sys/wait.h>
+
+#include <json-c/json.h>
 
 #include "policy-test.h"
 
@@ -179,14 +183,92 @@ static void test_usage(void **state)
 	run_free(&r);
 }
 
+static char simroot[64];
+
+static int make_simtree(void **state)
+{
+	char cmd[256];
+
+	snprintf(simroot, sizeof(simroot), "/tmp/pcirst-policy-cli-XXXXXX");
+	assert_non_null(mkdtemp(simroot));
+	snprintf(cmd, sizeof(cmd), "%s %s >/dev/null", getenv("PCIRST_SIMTREE"), simroot);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static int remove_simtree(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", simroot);
+	return system(cmd);
+}
+
+/* The simulated 8086:10d3 at 03:00.0 supports PM; the test quirk avoids it. */
+static void test_probe_avoided(void **state)
+{
+	struct json_object *a, *m, *v;
+	struct run r = run_ctl((const char *[]){"--sysfs-root", simroot, "probe", "--policy-dir",
+						"probe", "0000:03:00.0", NULL});
+
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	/* Not among the usable methods, and listed with the rule and its reason. */
+	assert_non_null(strstr(r.out, "0000:03:00.0  8086:10d3  020000  pciback     3      "
+				      "0000:00:03.0  bus kernel\n"));
+	assert_non_null(strstr(r.out, "    pm       avoided     quirk probe/10-quirks.json:4: "
+				      "test: D3hot->D0 resets nothing (quirk_no_pm_reset) "
+				      "(the device: supported)\n"));
+	run_free(&r);
+
+	r = run_ctl((const char *[]){"--sysfs-root", simroot, "probe", "--json", "--policy-dir",
+				     "probe", "0000:03:00.0", NULL});
+	assert_int_equal(r.status, 0);
+	a = json_tokener_parse(r.out);
+	assert_non_null(a);
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(a, 0), "methods", &m));
+	assert_true(json_object_object_get_ex(m, "pm", &m));
+	assert_true(json_object_object_get_ex(m, "status", &v));
+	assert_string_equal(json_object_get_string(v), "avoided");
+	assert_true(json_object_object_get_ex(m, "probe", &v));
+	assert_string_equal(json_object_get_string(v), "supported");
+	assert_true(json_object_object_get_ex(m, "quirk", &m));
+	assert_true(json_object_object_get_ex(m, "origin", &v));
+	assert_string_equal(json_object_get_string(v), "probe/10-quirks.json:4:18");
+	json_object_put(a);
+	run_free(&r);
+
+	/* Without knowledge the device's own answer stands. */
+	r = run_ctl((const char *[]){"--sysfs-root", simroot, "probe", "--policy-dir", "good",
+				     "0000:03:00.0", NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "0000:00:03.0  pm bus kernel\n"));
+	run_free(&r);
+}
+
+static void test_explain_avoided(void **state)
+{
+	struct run r = run_ctl((const char *[]){"--sysfs-root", simroot, "policy", "explain",
+						"--policy-dir", "probe", "0000:03:00.0", NULL});
+
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_non_null(strstr(r.out, "methods: flr, af-flr, bus (automatic order, less avoided "
+				      "methods)\n"
+				      "avoided: pm       probe/10-quirks.json:4:18  test: "
+				      "D3hot->D0 resets nothing (quirk_no_pm_reset)\n"));
+	assert_non_null(strstr(r.out, "  knowledge     probe/10-quirks.json:3:5  matches; records "
+				      "knowledge only (avoided methods, extra delay)\n"));
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_check_bad),
-	    cmocka_unit_test(test_check_good),
-	    cmocka_unit_test(test_from_qubes),
-	    cmocka_unit_test(test_usage),
+	    cmocka_unit_test(test_check_bad),	  cmocka_unit_test(test_check_good),
+	    cmocka_unit_test(test_from_qubes),	  cmocka_unit_test(test_usage),
+	    cmocka_unit_test(test_probe_avoided), cmocka_unit_test(test_explain_avoided),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, make_simtree, remove_simtree);
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Secondary bus reset: timing per bridge kind, Link Active, who else is on the bus. */
+/*
+ * Secondary bus reset: timing per bridge kind, Link Active (and ports that
+ * never report it), who else is on the bus.
+ */
 #include <stdio.h>
 
 #include "enginetest.h"
@@ -67,25 +70,54 @@ static void bus_waits_for_link_active(void **state)
 	assert_restored(d);
 }
 
-static void bus_link_never_active(void **state)
+/*
+ * QEMU 7.2 root ports at 16 GT/s: Link Active reporting advertised, never set.
+ * After the link wait the engine polls the device itself; it answers, the
+ * reset shows its effect: ok, with a note naming the bridge.
+ */
+static void bus_link_never_active_device_answers(void **state)
 {
 	_cleanup_(devmodel_freep) struct devmodel *m = devmodel_new();
 	struct simdev *port = add_root_port(m, PORT, 1, 4);
 	struct simdev *d = add_fn(m, FN0, PORT, "pciback", false);
 	_cleanup_(reset_trail_freep) struct reset_trail *t = NULL;
 
-	/* QEMU 7.2 root ports at 16 GT/s: Link Active reporting advertised, never set. */
 	simdev_behaviour(port)->link_never_active = true;
+	simdev_behaviour(d)->crs_usec = 60 * USEC_PER_MSEC; /* still retrying after the wait */
+	t = test_reset(m, FN0, "bus", NULL);
+	assert_int_equal(t->verdict, VERDICT_OK);
+	assert_int_equal(t->attempts[0].outcome, ATTEMPT_OK);
+	assert_string_equal(t->attempts[0].note,
+			    "bridge 0000:00:01.0 never reported Data Link Layer Link Active "
+			    "within 50 ms; polled the device instead");
+	assert_true(trail_step_usec(&t->attempts[0], "link") >= 49 * USEC_PER_MSEC);
+	assert_int_equal(trail_step_usec(&t->attempts[0], "settle"), UINT64_MAX);
+	assert_true(trail_step_usec(&t->attempts[0], "ready") >= 5 * USEC_PER_MSEC);
+	assert_int_equal(t->effect, EFFECT_VERIFIED);
+	assert_int_equal(simdev_reset_count(d), 1);
+	assert_int_equal(simdev_peek16(port, PCI_BRIDGE_CONTROL) & PCI_BRIDGE_CTL_BUS_RESET, 0);
+	assert_restored(d);
+}
+
+/* The same port, and the device never answers: timed out in readiness, state put back. */
+static void bus_link_never_active_device_silent(void **state)
+{
+	_cleanup_(devmodel_freep) struct devmodel *m = devmodel_new();
+	struct simdev *port = add_root_port(m, PORT, 1, 4);
+	struct simdev *d = add_fn(m, FN0, PORT, "pciback", false);
+	_cleanup_(reset_trail_freep) struct reset_trail *t = NULL;
+
+	simdev_behaviour(port)->link_never_active = true;
+	simdev_behaviour(d)->crs_forever = true;
 	t = test_reset(m, FN0, "bus", NULL);
 	assert_int_equal(t->verdict, VERDICT_FAILED);
 	assert_int_equal(t->attempts[0].outcome, ATTEMPT_TIMEDOUT);
-	assert_string_equal(t->attempts[0].failed_step, "link");
+	assert_string_equal(t->attempts[0].failed_step, "ready");
 	assert_string_equal(t->attempts[0].message,
-			    "bridge 0000:00:01.0 never reported Data Link Layer Link Active "
-			    "within 50 ms");
-	/* SBR was released and the function's state put back even so. */
+			    "0000:01:00.0 not ready 100 ms after reset: answers Configuration "
+			    "Request Retry");
+	assert_non_null(strstr(t->attempts[0].note, "polled the device instead"));
 	assert_int_equal(simdev_peek16(port, PCI_BRIDGE_CONTROL) & PCI_BRIDGE_CTL_BUS_RESET, 0);
-	assert_restored(d);
 }
 
 static void bus_conventional_bridge_waits_longer(void **state)
@@ -192,7 +224,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(bus_ok_slow_link),
 	    cmocka_unit_test(bus_waits_for_link_active),
-	    cmocka_unit_test(bus_link_never_active),
+	    cmocka_unit_test(bus_link_never_active_device_answers),
+	    cmocka_unit_test(bus_link_never_active_device_silent),
 	    cmocka_unit_test(bus_conventional_bridge_waits_longer),
 	    cmocka_unit_test(bus_refused_for_bystander),
 	    cmocka_unit_test(bus_resets_functions_together),

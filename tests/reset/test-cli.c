@@ -40,16 +40,17 @@ static int setup(void **state)
 
 	snprintf(root, sizeof(root), "/tmp/pcirst-cli-XXXXXX");
 	assert_non_null(mkdtemp(root));
-	snprintf(cmd, sizeof(cmd), "%s %s", getenv("PCIRST_SIMTREE"), root);
+	snprintf(cmd, sizeof(cmd), "%s --serve %s", getenv("PCIRST_SIMTREE"), root);
 	assert_int_equal(system(cmd), 0);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
+	char cmd[256];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	snprintf(cmd, sizeof(cmd), "kill $(cat %s/simtree.pid 2>/dev/null) 2>/dev/null; rm -rf %s",
+		 root, root);
 	return system(cmd);
 }
 
@@ -121,13 +122,21 @@ static void reset_direct(void **state)
 	char a[256], b[256], cmd[600];
 
 	assert_int_equal(ctl(out, sizeof(out), "reset 0000:01:00.0 --method flr"), 0);
-	assert_non_null(strstr(out, "verdict: ok (flr)"));
+	assert_non_null(strstr(out, "verdict: ok (flr, effect verified)"));
+	assert_non_null(strstr(out, "effect: verified (reset values read back: BAR0, Command"));
 	assert_int_equal(ctl(out, sizeof(out), "reset 0000:01:00.0 --json"), 0);
 	o = json_tokener_parse(out);
 	assert_non_null(o);
 	assert_true(json_object_object_get_ex(o, "verdict", &v));
 	assert_string_equal(json_object_get_string(v), "ok");
+	assert_true(json_object_object_get_ex(o, "effect", &v));
+	assert_string_equal(json_object_get_string(v), "verified");
 	json_object_put(o);
+
+	/* A config file that is not served resets nothing: PM is found ineffective. */
+	assert_int_equal(ctl(out, sizeof(out), "reset 0000:01:00.0 --method pm"), 1);
+	assert_non_null(strstr(out, "ineffective"));
+	assert_non_null(strstr(out, "BAR0 kept 0xfe000000 after D3hot→D0"));
 
 	/* Refused: nothing is written. */
 	snprintf(a, sizeof(a), "%s/sys/bus/pci/devices/0000:04:00.1/config", root);
@@ -139,8 +148,9 @@ static void reset_direct(void **state)
 	snprintf(cmd, sizeof(cmd), "cmp -s %s %s", a, b);
 	assert_int_equal(system(cmd), 0);
 
-	/* The kernel's reset attribute gets "1". */
+	/* The kernel's reset attribute gets "1"; the kernel restores config space itself. */
 	assert_int_equal(ctl(out, sizeof(out), "reset 0000:02:00.0 --method kernel"), 0);
+	assert_non_null(strstr(out, "effect unverified"));
 	assert_true(file_equals("0000:02:00.0/reset", "1"));
 }
 

@@ -216,8 +216,9 @@ static void several_functions_per_function_method(void **state)
 	assert_int_equal(t->attempts[1].sbdf.fn, 1);
 	assert_int_equal(simdev_reset_count(a), 1);
 	assert_int_equal(simdev_reset_count(b), 1);
-	assert_string_equal(t->message,
-			    "flr reset 0000:01:00.0 and the functions reset with it and verified");
+	/* Neither function was ever enabled: nothing shows whether the FLRs happened. */
+	assert_string_equal(t->message, "flr reset 0000:01:00.0 and the functions reset with it; "
+					"effect unverified");
 }
 
 static void extra_delay_is_honoured(void **state)

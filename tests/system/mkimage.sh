@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# mkimage.sh CACHE_DIR BUILD_DIR OUT.cpio.gz
+# mkimage.sh CACHE_DIR BUILD_DIR OUT.cpio.gz [LIBXL_DIR]
 #
 # Builds the dom0's initramfs for the system test: busybox, Xen's xenstored
 # and xenstore client, pciutils, strace, systemd-journald and journalctl,
@@ -9,11 +9,18 @@
 # (found with ldd), the kernel modules the test needs (with their
 # dependencies, in load order), the guest scripts and the test policy from
 # tests/system/guest/. CACHE_DIR is what get-pieces.sh filled.
+#
+# With LIBXL_DIR (build-libxl.sh's out/: libxenlight and xl rebuilt with the
+# patch in docs/libxl/), the image also gets that xl and libxenlight, the
+# rest of Xen's libraries, xen-init-dom0, and a PV domU: the same kernel and
+# a ~1 MB initramfs (guest/domu-init, busybox, the xenstore client,
+# xen-pcifront) for the libxl test (guest/xl-cases.sh).
 set -euo pipefail
 
 cache=$(cd "${1:?usage: mkimage.sh CACHE_DIR BUILD_DIR OUT}" && pwd)
 build=$(cd "${2:?}" && pwd)
 out=${3:?}
+libxl=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 pkg=$cache/pkg
@@ -32,7 +39,7 @@ mkdir -p "$stage/usr/lib/x86_64-linux-gnu" "$stage/lib/modules"
 ln -s usr/lib64 "$stage/lib64"
 ln -s ../run "$stage/var/run"
 
-libpath=$build/daemon:$pkg/libpci3/usr/lib/x86_64-linux-gnu:$pkg/libpci3/lib/x86_64-linux-gnu
+libpath=${libxl:+$libxl:}$build/daemon:$pkg/libpci3/usr/lib/x86_64-linux-gnu:$pkg/libpci3/lib/x86_64-linux-gnu
 
 # Copies an ELF binary to DEST in the image with the libraries it loads.
 add_bin() { # src dest
@@ -41,7 +48,7 @@ add_bin() { # src dest
 	LD_LIBRARY_PATH=$libpath ldd "$1" 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib/{print $1}' |
 		while read -r lib; do
 			case $lib in
-			"$build"/* | "$pkg"/*) dest=/usr/lib/x86_64-linux-gnu/$(basename "$lib") ;;
+			"$build"/* | "$pkg"/* | "${libxl:-/nonexistent}"/*) dest=/usr/lib/x86_64-linux-gnu/$(basename "$lib") ;;
 			/lib/*) dest=/usr$lib ;;
 			*) dest=$lib ;;
 			esac
@@ -74,6 +81,31 @@ add_bin /lib/systemd/systemd-journald /usr/lib/systemd/systemd-journald
 add_bin /usr/bin/journalctl /usr/bin/journalctl
 install -D -m 0644 "$top/systemd/pcirstd.catalog" "$stage/usr/lib/systemd/catalog/pcirstd.catalog"
 
+if [ -n "$libxl" ]; then
+	add_bin "$libxl/xl" /usr/sbin/xl
+	add_bin "$pkg/xen-utils-4.17/usr/lib/xen-4.17/bin/xen-init-dom0" /usr/sbin/xen-init-dom0
+	add_bin "$pkg/xen-utils-4.17/usr/lib/xen-4.17/bin/xenconsoled" /usr/sbin/xenconsoled
+	install -D -m 0644 "$(ls "$kdir"/boot/vmlinuz-*)" "$stage/boot/vmlinuz"
+	install -m 0755 "$here/guest/xl-cases.sh" "$stage/xl-cases.sh"
+	# The domU's initramfs: busybox, the xenstore client, pcifront.
+	domu=$(mktemp -d "${TMPDIR:-/tmp}/pcirst-domu.XXXXXX")
+	mkdir -p "$domu"/{bin,sbin,usr/bin,usr/lib/x86_64-linux-gnu,usr/lib64,lib/modules,proc,sys,dev}
+	ln -s usr/lib64 "$domu/lib64"
+	ln -s ../usr/lib/x86_64-linux-gnu "$domu/lib/x86_64-linux-gnu"
+	install -m 0755 "$pkg/busybox-static/bin/busybox" "$domu/bin/busybox"
+	install -m 0755 "$pkg/xenstore-utils/usr/bin/xenstore" "$domu/usr/bin/xenstore"
+	ln -s xenstore "$domu/usr/bin/xenstore-write"
+	for lib in $(ldd "$pkg/xenstore-utils/usr/bin/xenstore" | awk '/=> \//{print $3}'); do
+		install -m 0755 "$(readlink -f "$lib")" "$domu/usr/lib/x86_64-linux-gnu/$(basename "$lib")"
+	done
+	install -m 0755 /lib64/ld-linux-x86-64.so.2 "$domu/usr/lib64/ld-linux-x86-64.so.2"
+	install -m 0644 "$(find "$kdir/lib/modules/$kver" -name xen-pcifront.ko)" "$domu/lib/modules/"
+	install -m 0755 "$here/guest/domu-init" "$domu/init"
+	(cd "$domu" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) \
+		>"$stage/boot/domu.cpio.gz"
+	rm -rf "$domu"
+fi
+
 # Kernel modules and their dependencies, in load order.
 modinfo_field() { # ko field
 	objcopy -O binary --only-section=.modinfo "$1" /dev/stdout 2>/dev/null | tr '\0' '\n' |
@@ -101,7 +133,8 @@ printf '%s\n' "${order[@]}" >"$stage/etc/modules.order"
 
 install -m 0755 "$here/guest/init" "$stage/init"
 install -m 0755 "$here/guest/cases.sh" "$stage/cases.sh"
-mkdir -p "$stage/etc/pcirstd/policy.d"
+mkdir -p "$stage/etc/pcirstd/policy.d" "$stage/usr/lib/pcirstd/policy.d"
+install -m 0644 "$top"/data/policy.d/*.json "$stage/usr/lib/pcirstd/policy.d/"
 install -m 0644 "$here"/guest/policy.d/*.json "$stage/etc/pcirstd/policy.d/"
 echo "root:x:0:0:root:/:/bin/sh" >"$stage/etc/passwd"
 echo "root:x:0:" >"$stage/etc/group"

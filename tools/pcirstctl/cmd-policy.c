@@ -248,8 +248,13 @@ static const char *match_text(const struct policy_match *m, char *buf, size_t si
 static void explain_text(const struct pci_dev_info *info, const struct policy_decision *d,
 			 const struct policy_candidate *cand, unsigned n)
 {
-	const struct reset_method_spec *m = d->n_methods ? d->methods : reset_method_default_order;
-	unsigned nm = d->n_methods ? d->n_methods : ELEMENTSOF(reset_method_default_order);
+	const struct reset_method_spec *m =
+	    d->n_methods || d->no_method ? d->methods : reset_method_default_order;
+	unsigned nm =
+	    d->n_methods || d->no_method ? d->n_methods : ELEMENTSOF(reset_method_default_order);
+	/* How many methods the deciding rule (or the automatic order) named before avoidance. */
+	unsigned n_ordered = d->automatic_order || !d->rule ? ELEMENTSOF(reset_method_default_order)
+							    : d->rule->n_methods;
 	char s[PCIRST_SBDF_STRLEN], buf[256];
 	struct reset_timing t;
 
@@ -267,11 +272,18 @@ static void explain_text(const struct pci_dev_info *info, const struct policy_de
 	if (d->rule && d->rule->reason)
 		printf("reason:  %s\n", d->rule->reason);
 	if (d->mode != POLICY_SKIP) {
-		printf("methods:");
+		printf("methods:%s", d->no_method ? " none left, the reset fails" : "");
 		for (unsigned i = 0; i < nm; i++)
 			printf("%s%s", i ? ", " : " ", reset_method_spec_format(&m[i], buf, 48));
-		printf("%s\n", d->n_methods ? "" : " (automatic order)");
-		printf("timing:  extra delay %u ms, ready timeout %llu ms%s\n", d->extra_delay_ms,
+		if (d->automatic_order || nm < n_ordered)
+			printf(" (%s%s%s)", d->automatic_order ? "automatic order" : "",
+			       d->automatic_order && nm < n_ordered ? ", " : "",
+			       nm < n_ordered ? "less avoided methods" : "");
+		printf("\n");
+		ctl_print_avoided(stdout, d, "avoided: ", "         ");
+		printf("timing:  extra delay %u ms%s%s, ready timeout %llu ms%s\n",
+		       d->extra_delay_ms, d->delay_rule ? " from " : "",
+		       d->delay_rule ? d->delay_rule->file : "",
 		       d->ready_timeout_ms ? (unsigned long long)d->ready_timeout_ms
 					   : (unsigned long long)(t.ready_timeout / USEC_PER_MSEC),
 		       d->ready_timeout_ms ? "" : " (default)");
@@ -329,7 +341,10 @@ static int explain_json(const struct pci_dev_info *info, const struct policy_dec
 		    c, "match",
 		    json_object_new_string(match_text(&cand[i].rule->match, buf, sizeof(buf))));
 		json_object_object_add(
-		    c, "policy", json_object_new_string(policy_mode_name(cand[i].rule->mode)));
+		    c, "policy",
+		    cand[i].rule->knowledge
+			? NULL
+			: json_object_new_string(policy_mode_name(cand[i].rule->mode)));
 		json_object_object_add(
 		    c, "result",
 		    json_object_new_string(policy_candidate_result_name(cand[i].result)));
@@ -357,7 +372,6 @@ static int do_explain(int argc, char **argv, const struct ctl_globals *g)
 	_cleanup_(pci_host_freep) struct pci_host *host = NULL;
 	_cleanup_(freep) struct policy_candidate *cand = NULL;
 	struct policy_request req = {0};
-	struct policy_diags diags = {0};
 	struct policy_decision d;
 	struct pci_dev_info info;
 	struct pcirst_sbdf sbdf;
@@ -401,12 +415,7 @@ static int do_explain(int argc, char **argv, const struct ctl_globals *g)
 			argv[optind]);
 		return CTL_EXIT_USAGE;
 	}
-	if (n_dirs == 0)
-		for (unsigned i = 0; i < ELEMENTSOF(policy_default_dirs); i++)
-			dirs[n_dirs++] = policy_default_dirs[i];
-	r = policy_load(dirs, n_dirs, NULL, 0, &diags, &p);
-	policy_diags_print(&diags, stderr);
-	policy_diags_clear(&diags);
+	r = ctl_load_policy(dirs, n_dirs, &p);
 	if (r < 0)
 		return load_failure(r);
 	if (ctl_open_host("policy explain", g->sysfs_root, &host) < 0)

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* pcirstctl probe: what each reset method would do on each device (read-only). */
+/*
+ * pcirstctl probe: what each reset method would do on each device
+ * (read-only), and which methods the policy's knowledge (the shipped quirk
+ * database) avoids as known broken or ineffective on it.
+ */
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -10,18 +14,29 @@
 
 static void probe_usage(FILE *f)
 {
-	fputs("Usage: pcirstctl probe [--json] [SBDF...]\n"
+	fputs("Usage: pcirstctl probe [--json] [--policy-dir DIR]... [SBDF...]\n"
 	      "\n"
 	      "Lists PCI functions (all, or the given ones) with their driver, topology and\n"
-	      "the reset methods pcirstd could use, and why each other method is unavailable.\n"
-	      "Read-only: nothing is written to any device.\n"
+	      "the reset methods pcirstd could use, and why each other method is unavailable;\n"
+	      "a method the policy avoids (a known quirk) is shown as 'avoided', with the rule\n"
+	      "(file:line:col) and its reason. Read-only: nothing is written to any device.\n"
 	      "\n"
-	      "  --json      print a JSON array instead of the table\n"
-	      "  -h, --help  show this help\n",
+	      "  --json            print a JSON array instead of the table\n"
+	      "  --policy-dir DIR  a policy directory, lowest priority first (repeatable;\n"
+	      "                    default " POLICY_DIR_VENDOR " and " POLICY_DIR_ADMIN ")\n"
+	      "  -h, --help        show this help\n",
 	      f);
 }
 
-static void print_text(const struct probe_result *p, FILE *f)
+#define MAX_DIRS 16
+
+/* The decision's rule that avoids method m on this device, or NULL. */
+static const struct policy_rule *avoider(const struct policy_decision *d, unsigned m)
+{
+	return d ? d->avoided[m] : NULL;
+}
+
+static void print_text(const struct probe_result *p, const struct policy_decision *d, FILE *f)
 {
 	const struct pci_dev_info *i = &p->info;
 	char s[PCIRST_SBDF_STRLEN], parent[PCIRST_SBDF_STRLEN] = "-", group[16] = "-";
@@ -32,7 +47,7 @@ static void print_text(const struct probe_result *p, FILE *f)
 	if (i->iommu_group >= 0)
 		snprintf(group, sizeof(group), "%d", i->iommu_group);
 	for (unsigned m = 0; m < _RESET_METHOD_MAX; m++)
-		if (p->methods[m].status == PROBE_SUPPORTED)
+		if (p->methods[m].status == PROBE_SUPPORTED && !avoider(d, m))
 			snprintf(supported + strlen(supported),
 				 sizeof(supported) - strlen(supported), "%s%s",
 				 supported[0] ? " " : "", reset_method_name(m));
@@ -43,10 +58,17 @@ static void print_text(const struct probe_result *p, FILE *f)
 		i->is_vf   ? "  [VF]"
 		: i->is_pf ? "  [PF]"
 			   : "");
-	for (unsigned m = 0; m < _RESET_METHOD_MAX; m++)
-		if (p->methods[m].status != PROBE_SUPPORTED)
+	for (unsigned m = 0; m < _RESET_METHOD_MAX; m++) {
+		const struct policy_rule *r = avoider(d, m);
+
+		if (r)
+			fprintf(f, "    %-8s %-11s quirk %s:%u: %s (the device: %s)\n",
+				reset_method_name(m), "avoided", r->file, r->avoid[m].line,
+				r->avoid[m].reason, probe_status_name(p->methods[m].status));
+		else if (p->methods[m].status != PROBE_SUPPORTED)
 			fprintf(f, "    %-8s %-11s %s\n", reset_method_name(m),
 				probe_status_name(p->methods[m].status), p->methods[m].why);
+	}
 	if (p->kernel_reset_methods[0])
 		fprintf(f, "    %-8s %-11s reset_method: %s\n", "kernel", "",
 			p->kernel_reset_methods);
@@ -67,7 +89,29 @@ static struct json_object *hex_json(unsigned v, int width)
 	return json_object_new_string(s);
 }
 
-static struct json_object *probe_json(const struct probe_result *p)
+static struct json_object *method_json(const struct probe_entry *e, const struct policy_rule *r,
+				       unsigned m)
+{
+	struct json_object *o = json_object_new_object(), *q;
+	char origin[WHY_MAX];
+
+	json_object_object_add(
+	    o, "status", json_object_new_string(r ? "avoided" : probe_status_name(e->status)));
+	if (e->why[0])
+		json_object_object_add(o, "why", json_object_new_string(e->why));
+	if (!r)
+		return o;
+	/* What the device itself offers stays visible next to the knowledge. */
+	json_object_object_add(o, "probe", json_object_new_string(probe_status_name(e->status)));
+	q = json_object_new_object();
+	snprintf(origin, sizeof(origin), "%s:%u:%u", r->file, r->avoid[m].line, r->avoid[m].col);
+	json_object_object_add(q, "origin", json_object_new_string(origin));
+	json_object_object_add(q, "reason", json_object_new_string(r->avoid[m].reason));
+	json_object_object_add(o, "quirk", q);
+	return o;
+}
+
+static struct json_object *probe_json(const struct probe_result *p, const struct policy_decision *d)
 {
 	const struct pci_dev_info *i = &p->info;
 	struct json_object *o = json_object_new_object(), *methods = json_object_new_object();
@@ -100,15 +144,9 @@ static struct json_object *probe_json(const struct probe_result *p)
 	json_object_object_add(
 	    o, "kernel-reset-methods",
 	    p->kernel_reset_methods[0] ? json_object_new_string(p->kernel_reset_methods) : NULL);
-	for (unsigned m = 0; m < _RESET_METHOD_MAX; m++) {
-		struct json_object *e = json_object_new_object();
-
-		json_object_object_add(
-		    e, "status", json_object_new_string(probe_status_name(p->methods[m].status)));
-		if (p->methods[m].why[0])
-			json_object_object_add(e, "why", json_object_new_string(p->methods[m].why));
-		json_object_object_add(methods, reset_method_name(m), e);
-	}
+	for (unsigned m = 0; m < _RESET_METHOD_MAX; m++)
+		json_object_object_add(methods, reset_method_name(m),
+				       method_json(&p->methods[m], avoider(d, m), m));
 	json_object_object_add(o, "methods", methods);
 	return o;
 }
@@ -117,10 +155,14 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 {
 	static const struct option options[] = {
 	    {"json", no_argument, NULL, 'j'},
+	    {"policy-dir", required_argument, NULL, 'P'},
 	    {"help", no_argument, NULL, 'h'},
 	    {},
 	};
+	_cleanup_(policy_unrefp) struct policy *policy = NULL;
 	_cleanup_(pci_host_freep) struct pci_host *host = NULL;
+	const char *dirs[MAX_DIRS];
+	unsigned n_dirs = 0;
 	_cleanup_(freep) struct pcirst_sbdf *devs = NULL;
 	struct json_object *array = NULL;
 	bool json = false, explicit;
@@ -131,6 +173,14 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 		switch (c) {
 		case 'j':
 			json = true;
+			break;
+		case 'P':
+			if (n_dirs >= MAX_DIRS) {
+				fprintf(stderr, "pcirstctl probe: at most %d policy directories\n",
+					MAX_DIRS);
+				return CTL_EXIT_USAGE;
+			}
+			dirs[n_dirs++] = optarg;
 			break;
 		case 'h':
 			probe_usage(stdout);
@@ -148,6 +198,13 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 	}
 	if (ctl_open_host("probe", g->sysfs_root, &host) < 0)
 		return CTL_EXIT_ENVIRONMENT;
+	/* Probing is still useful without the quirk database: say so and go on. */
+	r = ctl_load_policy(dirs, n_dirs, &policy);
+	if (r < 0)
+		fprintf(stderr,
+			"pcirstctl probe: the policy could not be loaded (%s); avoided methods are "
+			"not shown\n",
+			strerror(-r));
 	if (!explicit) {
 		r = pci_host_list(host, &devs, &n);
 		if (r < 0) {
@@ -163,6 +220,7 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 		       "DRIVER", "IOMMU", "PARENT", "METHODS");
 	for (unsigned i = 0; i < n; i++) {
 		struct probe_result p;
+		struct policy_decision d;
 		char s[PCIRST_SBDF_STRLEN];
 
 		r = reset_probe(host, &devs[i], &p);
@@ -172,10 +230,12 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 			ret = CTL_EXIT_ENVIRONMENT;
 			continue;
 		}
+		if (policy)
+			policy_decide(policy, &p.info, &d);
 		if (json)
-			json_object_array_add(array, probe_json(&p));
+			json_object_array_add(array, probe_json(&p, policy ? &d : NULL));
 		else
-			print_text(&p, stdout);
+			print_text(&p, policy ? &d : NULL, stdout);
 	}
 	if (json) {
 		puts(json_object_to_json_string_ext(array, JSON_C_TO_STRING_PRETTY |

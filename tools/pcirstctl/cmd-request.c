@@ -116,6 +116,8 @@ int cmd_request(int argc, char **argv, const struct ctl_globals *g)
 	printf("result:   %s\n", pcirst_result_name(res));
 	if (pcirst_result_method(res)[0])
 		printf("method:   %s\n", pcirst_result_method(res));
+	if (pcirst_result_effect(res)[0])
+		printf("effect:   %s\n", pcirst_result_effect(res));
 	if (pcirst_result_policy(res)[0])
 		printf("policy:   %s (rule %s)\n", pcirst_result_policy(res),
 		       pcirst_result_rule(res));

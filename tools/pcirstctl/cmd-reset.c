@@ -27,9 +27,13 @@ static void reset_usage(FILE *f)
 	      "      --json        print the trail as JSON\n"
 	      "  -h, --help        show this help\n"
 	      "\n"
-	      "Exit status: 0 reset and verified; 1 every method that ran failed; 2 usage;\n"
-	      "3 no method was supported or allowed (nothing was done); 4 a device is\n"
-	      "missing or sysfs cannot be used.\n",
+	      "A method that completes but leaves a programmed BAR or Command bit as it was\n"
+	      "is 'ineffective' and the next is tried. 'effect:' says whether the reset was\n"
+	      "seen to happen (verified) or nothing could show it (unverified).\n"
+	      "\n"
+	      "Exit status: 0 reset and restored (see 'effect:'); 1 every method that ran\n"
+	      "failed or was ineffective; 2 usage; 3 no method was supported or allowed\n"
+	      "(nothing was done); 4 a device is missing or sysfs cannot be used.\n",
 	      f);
 }
 
@@ -138,6 +142,8 @@ int cmd_reset(int argc, char **argv, const struct ctl_globals *g)
 		json_object_put(o);
 	} else {
 		reset_trail_print(trail, stdout);
+		if (trail->verdict == VERDICT_OK)
+			printf("effect: %s\n", reset_effect_name(trail->effect));
 	}
 	if (trail->verdict == VERDICT_OK)
 		return CTL_EXIT_OK;

@@ -32,3 +32,35 @@ int ctl_open_host(const char *cmd, const char *root, struct pci_host **out)
 			strerror(-r));
 	return r;
 }
+
+int ctl_load_policy(const char *const *dirs, unsigned n_dirs, struct policy **out)
+{
+	struct policy_diags diags = {0};
+	int r;
+
+	if (n_dirs == 0) {
+		dirs = policy_default_dirs;
+		n_dirs = ELEMENTSOF(policy_default_dirs);
+	}
+	r = policy_load(dirs, n_dirs, NULL, 0, &diags, out);
+	policy_diags_print(&diags, stderr);
+	policy_diags_clear(&diags);
+	return r;
+}
+
+void ctl_print_avoided(FILE *f, const struct policy_decision *d, const char *first,
+		       const char *rest)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < _RESET_METHOD_MAX; i++) {
+		const struct policy_rule *r = d->avoided[i];
+
+		if (!r)
+			continue;
+		fprintf(f, "%s%-8s %s:%u:%u  %s\n", any ? rest : first,
+			reset_method_name((enum reset_method_id)i), r->file, r->avoid[i].line,
+			r->avoid[i].col, r->avoid[i].reason);
+		any = true;
+	}
+}

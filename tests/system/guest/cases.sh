@@ -10,6 +10,7 @@
 #   06:01.0 e1000 behind a PCIe-to-PCI bridge (bus only)
 #   07:00.0 e1000e, policy strict FLR-only     08:00.0 e1000e, lenient FLR-only
 #   09:01.0 rtl8139 behind a PCI bridge, policy skip
+#   0a:00.0 e1000e behind a root port at 16 GT/s (never sets Link Active), bus only
 mode=${1:-test}
 BASE=/local/domain/0/pci-reset
 pass=0
@@ -73,6 +74,16 @@ journal_field() { # sbdf field
 	journalctl --no-pager -o verbose PCI_SBDF="$1" 2>/dev/null | sed -n "s/^ *$2=//p" | tail -1
 }
 
+# Whether the newest audit entry for SBDF mentions PATTERN (message, trail, notes).
+has_attempt() { # name sbdf pattern
+	if journalctl --no-pager -o export PCI_SBDF="$2" |
+		awk '/^__CURSOR=/ { e = "" } { e = e $0 "\n" } END { printf "%s", e }' | grep -q "$3"; then
+		ok "$1: the audit entry says '$3'"
+	else
+		notok "$1: no '$3' in the audit entry"
+	fi
+}
+
 # One request through libpcirst (pcirstctl request) and its checks.
 case_request() { # name sbdf exit result method effect [options...]
 	local name=$1 sbdf=$2 xrc=$3 xres=$4 xmeth=$5 xeff=$6 out rc
@@ -85,6 +96,8 @@ case_request() { # name sbdf exit result method effect [options...]
 	check "$name" "result" "$(echo "$out" | sed -n 's/^result: *//p' | head -1)" "$xres"
 	[ "$xmeth" = - ] ||
 		check "$name" "method" "$(echo "$out" | sed -n 's/^method: *//p' | head -1)" "$xmeth"
+	[ "$xres" != ok ] ||
+		check "$name" "effect" "$(echo "$out" | sed -n 's/^effect: *//p' | head -1)" verified
 	check "$name" "journal RESULT" "$(journal_field "$sbdf" RESULT)" "$xres"
 	effect "$name" "$sbdf" "$xeff"
 }
@@ -136,7 +149,12 @@ say "ready $(cut -d' ' -f1 /proc/uptime)"
 echo "== requests"
 case_request flr-virtio 0000:01:00.0 0 ok flr reset
 case_request flr-nvme 0000:02:00.0 0 ok flr reset
-case_request pm-e1000e 0000:03:00.0 0 ok pm untouched # QEMU 7.2: D3hot->D0 resets nothing
+# No FLR: PM comes next, and QEMU 7.2's D3hot->D0 resets nothing: effect
+# verification finds the BARs kept, calls PM ineffective and goes on to bus.
+case_request pm-ineffective 0000:03:00.0 0 ok bus reset
+has_attempt pm-ineffective 0000:03:00.0 'RESET_ATTEMPT=pm 0000:03:00.0 ineffective BAR'
+case_request link-active 0000:0a:00.0 0 ok bus reset
+has_attempt link-active 0000:0a:00.0 'never reported Data Link Layer Link Active'
 case_request bus-e1000 0000:06:01.0 0 ok bus reset
 case_request strict-fails 0000:07:00.0 1 failed - untouched
 case_request lenient-ignored 0000:08:00.0 5 failed-ignored - untouched

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Effect verification: after a reset and before the saved state is put
+ * back, does the function show the signature of a reset? A method can
+ * complete every step and reset nothing (QEMU 7.2's D3hot->D0; devices that
+ * advertise NoSoftReset- and keep their state); what it leaves in config
+ * space tells. docs/reset-engine.md says which registers are used and why.
+ */
+#pragma once
+
+#include <stddef.h>
+
+#include "cfgsave.h"
+#include "trail.h"
+
+/*
+ * Compares the function's Command register and BARs with what was saved
+ * before the reset. Returns EFFECT_VERIFIED (everything observable reads
+ * back reset), EFFECT_UNVERIFIED (nothing was programmed, so nothing can be
+ * observed) or EFFECT_INEFFECTIVE (a register kept its programmed value;
+ * detail names it, e.g. "BAR0 kept 0xfebc0000"), or -errno when config
+ * space cannot be read. detail says what was observed in every case.
+ */
+int cfg_effect_check(struct pci_cfg *cfg, const struct cfg_saved *s, char *detail, size_t size);
