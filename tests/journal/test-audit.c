@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "audit.h"
+#include "journald.h"
 #include "testlib.h"
 
 /* ---- A sink that keeps the last entry ---- */
@@ -89,16 +90,6 @@ static unsigned field_count(const struct rec *r, const char *name)
 
 /* ---- Fixtures ---- */
 
-struct journald {
-	pid_t pid; /* 0: none started (or one we did not start is used) */
-	int lock_fd;
-	/* The directories this test created, removed again at the end (deepest last). */
-	const char *created[4];
-	unsigned n_created;
-};
-
-static void journald_stop(struct journald *jd);
-
 #define RULE_FILE "/etc/pcirstd/policy.d/10-x.json"
 
 struct fix {
@@ -112,7 +103,7 @@ struct fix {
 	struct audit_reset a;
 	char reason[POLICY_REASON_MAX + 1]; /* the rule's, which is not const */
 	/* Here so that teardown stops it even when an assertion failed. */
-	struct journald jd;
+	struct test_journald jd;
 };
 
 static int setup(void **state)
@@ -162,7 +153,7 @@ static int teardown(void **state)
 {
 	struct fix *f = *state;
 
-	journald_stop(&f->jd);
+	test_journald_stop(&f->jd);
 	rec_clear(&f->rec);
 	reset_trail_free(f->trail);
 	free(f);
@@ -705,37 +696,7 @@ static void bad_arguments(void **state)
 	assert_int_equal(audit_refused(&f->sink, "x", "y", NULL, 0), -ENOTCONN);
 }
 
-/* ---- A real journald ---- */
-
-#define JOURNALD "/lib/systemd/systemd-journald"
-#define JSOCKET	 "/run/systemd/journal/socket"
-/*
- * Serializes the tests that may start a journald, so that none stops one
- * another is using. The lock is on the journald binary: it exists whenever
- * the test can run, and nothing is left behind.
- */
-#define JLOCK JOURNALD
-
-static bool socket_alive(void)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = JSOCKET};
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	/* A datagram connect fails with ECONNREFUSED when nobody listens (a stale socket). */
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return ok;
-}
-
-static bool exists(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0;
-}
+/* ---- A real journald (journald.c) ---- */
 
 static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
@@ -745,91 +706,6 @@ static int rm_one(const char *path, const struct stat *st, int type, struct FTW 
 static void rm_rf(const char *path)
 {
 	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void jd_mkdir(struct journald *jd, const char *path)
-{
-	if (exists(path))
-		return;
-	assert_int_equal(mkdir(path, 0755), 0);
-	jd->created[jd->n_created++] = path;
-}
-
-/* 0 and a journald to write to, or -1 (then the caller skips with a message on stderr). */
-static int journald_start(struct journald *jd)
-{
-	static const char *const dirs[] = {"/run/log", "/run/log/journal"};
-	usec_t until;
-
-	*jd = (struct journald){.lock_fd = -1};
-	if (geteuid() != 0 || access(JOURNALD, X_OK) < 0 ||
-	    access("/usr/bin/journalctl", X_OK) < 0) {
-		fprintf(stderr, "# skip: needs root, %s and journalctl\n", JOURNALD);
-		return -1;
-	}
-	jd->lock_fd = open(JLOCK, O_RDONLY | O_CLOEXEC);
-	assert_true(jd->lock_fd >= 0);
-	until = now_usec() + 5 * USEC_PER_SEC;
-	while (flock(jd->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		if (now_usec() > until) {
-			fprintf(stderr, "# skip: another test holds %s\n", JLOCK);
-			close(jd->lock_fd);
-			jd->lock_fd = -1;
-			return -1;
-		}
-		usleep(20000);
-	}
-	if (socket_alive())
-		return 0; /* someone else's journald: use it, leave it alone */
-
-	jd_mkdir(jd, "/run/systemd");
-	jd_mkdir(jd, "/run/systemd/journal");
-	/* journald creates these itself; note now which ones are ours to remove. */
-	for (unsigned i = 0; i < ELEMENTSOF(dirs); i++)
-		if (!exists(dirs[i]))
-			jd->created[jd->n_created++] = dirs[i];
-	jd->pid = fork();
-	assert_true(jd->pid >= 0);
-	if (jd->pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-		execl(JOURNALD, JOURNALD, (char *)NULL);
-		_exit(127);
-	}
-	until = now_usec() + 3 * USEC_PER_SEC;
-	while (!socket_alive()) {
-		assert_true(now_usec() < until);
-		assert_int_equal(waitpid(jd->pid, NULL, WNOHANG), 0);
-		usleep(10000);
-	}
-	return 0;
-}
-
-static void journald_stop(struct journald *jd)
-{
-	if (jd->pid > 0) {
-		usec_t until = now_usec() + 2 * USEC_PER_SEC;
-
-		kill(jd->pid, SIGTERM);
-		while (waitpid(jd->pid, NULL, WNOHANG) == 0) {
-			if (now_usec() > until) {
-				kill(jd->pid, SIGKILL);
-				waitpid(jd->pid, NULL, 0);
-				break;
-			}
-			usleep(10000);
-		}
-	}
-	/* Deepest first: created[] was filled parents first. */
-	for (unsigned i = jd->n_created; i > 0; i--)
-		rm_rf(jd->created[i - 1]);
-	/* Only now may another test start its own. */
-	if (jd->lock_fd >= 0)
-		close(jd->lock_fd);
-	*jd = (struct journald){.lock_fd = -1};
 }
 
 /* Reads back the entries with REQUEST_ID=id (and match), waiting up to 3 s for want of them. */
@@ -876,12 +752,12 @@ static const char *jget(struct json_object *o, const char *key)
 static void real_journal(void **state)
 {
 	struct fix *f = *state;
-	struct journald *jd = &f->jd;
+	struct test_journald *jd = &f->jd;
 	struct json_object *e[4], *by_sbdf[4], *by_id[4], *ok = NULL, *skipped = NULL, *v;
 	char id[64], pid[16], match[64];
 	unsigned n, n_sbdf, n_id;
 
-	if (journald_start(jd) < 0)
+	if (test_journald_start(jd) < 0)
 		skip();
 	snprintf(id, sizeof(id), "audit-test-%d-%llu", (int)getpid(),
 		 (unsigned long long)now_usec());
@@ -909,7 +785,7 @@ static void real_journal(void **state)
 	n_sbdf = journal_read(id, "PCI_SBDF=0000:03:00.1", 1, by_sbdf, ELEMENTSOF(by_sbdf));
 	snprintf(match, sizeof(match), "MESSAGE_ID=%s", audit_message_id(AUDIT_RESET_SKIPPED));
 	n_id = journal_read(id, match, 1, by_id, ELEMENTSOF(by_id));
-	journald_stop(jd);
+	test_journald_stop(jd);
 
 	assert_int_equal(n, 2);
 	for (unsigned i = 0; i < n; i++) {

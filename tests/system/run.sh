@@ -14,7 +14,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: run.sh BUILD_DIR [--demo] [--timeout S]}" && pwd)
 shift
-demo=0 timeout=300
+demo=0 timeout=600
 while [ $# -gt 0 ]; do
 	case $1 in
 	--demo) demo=1 ;;
@@ -79,7 +79,7 @@ hide="(0000:01:00.0)(0000:02:00.0)(0000:03:00.0)(0000:06:01.0)(0000:07:00.0)(000
 mode=${PCIRST_SYSTEST_MODE:-test}
 log=$cache/console.log
 rc=0
-timeout --foreground "$timeout" qemu-system-x86_64 -machine q35 -m 1024 -cpu max \
+timeout --foreground "$timeout" qemu-system-x86_64 -machine q35 -m 1024 -cpu qemu64 \
 	-display none -no-reboot -nic none -serial "file:$log" \
 	-kernel "$cache/xen.elf" \
 	-append "console=com1 dom0_mem=512M,max:512M dom0_max_vcpus=1 smap=0" \

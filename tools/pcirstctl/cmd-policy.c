@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * pcirstctl policy check|explain|from-qubes: the policy library the daemon
+ * pcirstctl policy check|explain|from-qubes|suggest: the policy library the daemon
  * uses, driven from the command line. Nothing here parses or matches on its
  * own; it only prints what the library decided.
  */
@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "ctl-util.h"
+#include "observed.h"
 #include "pcirstctl.h"
 #include "policy.h"
 
@@ -29,6 +30,7 @@ static void policy_usage(FILE *f)
 	      "directories)\n"
 	      "  explain SBDF              show which rule decides a device's reset, and why\n"
 	      "  from-qubes [qubes.xml]    print a policy file made from Qubes PCI options\n"
+	      "  suggest                   print rules avoiding what this host saw ineffective\n"
 	      "\n"
 	      "'pcirstctl policy COMMAND --help' describes each command. See pcirstd.policy(5).\n",
 	      f);
@@ -492,6 +494,8 @@ int cmd_policy(int argc, char **argv, const struct ctl_globals *g)
 		return do_explain(argc - 1, argv + 1, g);
 	if (streq(argv[1], "from-qubes"))
 		return do_from_qubes(argc - 1, argv + 1, g);
+	if (streq(argv[1], "suggest"))
+		return cmd_policy_suggest(argc - 1, argv + 1);
 	fprintf(stderr, "pcirstctl policy: unknown command '%s' (check, explain, from-qubes)\n",
 		argv[1]);
 	return CTL_EXIT_USAGE;

@@ -2,7 +2,8 @@
 /*
  * pcirstctl probe: what each reset method would do on each device
  * (read-only), and which methods the policy's knowledge (the shipped quirk
- * database) avoids as known broken or ineffective on it.
+ * database) avoids as known broken or ineffective on it, and which methods
+ * this host's journal recorded as ineffective on its device ID (observed.c).
  */
 #include <getopt.h>
 #include <json-c/json.h>
@@ -11,19 +12,27 @@
 #include "engine.h"
 #include "pcirstctl.h"
 #include "ctl-util.h"
+#include "observed.h"
 
 static void probe_usage(FILE *f)
 {
-	fputs("Usage: pcirstctl probe [--json] [--policy-dir DIR]... [SBDF...]\n"
+	fputs("Usage: pcirstctl probe [--json] [--policy-dir DIR]... [--journal-dir DIR]\n"
+	      "                       [--since TIME] [SBDF...]\n"
 	      "\n"
 	      "Lists PCI functions (all, or the given ones) with their driver, topology and\n"
 	      "the reset methods pcirstd could use, and why each other method is unavailable;\n"
 	      "a method the policy avoids (a known quirk) is shown as 'avoided', with the rule\n"
-	      "(file:line:col) and its reason. Read-only: nothing is written to any device.\n"
+	      "(file:line:col) and its reason. A method pcirstd found ineffective on a device\n"
+	      "of the same ID on this host (its journal) is shown as 'observed', with how\n"
+	      "often, when last and the evidence. Read-only: nothing is written to any device.\n"
 	      "\n"
 	      "  --json            print a JSON array instead of the table\n"
 	      "  --policy-dir DIR  a policy directory, lowest priority first (repeatable;\n"
 	      "                    default " POLICY_DIR_VENDOR " and " POLICY_DIR_ADMIN ")\n"
+	      "  --journal-dir DIR the journal files to read observations from (default: the\n"
+	      "                    local journal; unreadable means no observations)\n"
+	      "  --since TIME      only observations from TIME on (@SECONDS, YYYY-MM-DD or\n"
+	      "                    'YYYY-MM-DD HH:MM:SS')\n"
 	      "  -h, --help        show this help\n",
 	      f);
 }
@@ -36,7 +45,36 @@ static const struct policy_rule *avoider(const struct policy_decision *d, unsign
 	return d ? d->avoided[m] : NULL;
 }
 
-static void print_text(const struct probe_result *p, const struct policy_decision *d, FILE *f)
+/* "ineffective 3 times on this host (last …)", for the table and the JSON's "summary". */
+static void observed_text(const struct obs_method *m, char *buf, size_t size)
+{
+	char last[32];
+	int n;
+
+	n = snprintf(buf, size, "ineffective %u time%s on this host (last %s on %s: %s)",
+		     m->ineffective, m->ineffective == 1 ? "" : "s",
+		     observed_format_time(m->last, false, last, sizeof(last)), m->last_sbdf,
+		     m->evidence[0] ? m->evidence : "no evidence recorded");
+	if (m->effective && n >= 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n,
+			 "; also reset it with a verified effect %u time%s", m->effective,
+			 m->effective == 1 ? "" : "s");
+}
+
+static void print_observed(const struct obs_device *od, FILE *f)
+{
+	char text[512];
+
+	for (unsigned m = 0; od && m < _RESET_METHOD_MAX; m++) {
+		if (!od->m[m].ineffective)
+			continue;
+		observed_text(&od->m[m], text, sizeof(text));
+		fprintf(f, "    %-8s %-11s %s\n", reset_method_name(m), "observed", text);
+	}
+}
+
+static void print_text(const struct probe_result *p, const struct policy_decision *d,
+		       const struct obs_device *od, FILE *f)
 {
 	const struct pci_dev_info *i = &p->info;
 	char s[PCIRST_SBDF_STRLEN], parent[PCIRST_SBDF_STRLEN] = "-", group[16] = "-";
@@ -69,6 +107,7 @@ static void print_text(const struct probe_result *p, const struct policy_decisio
 			fprintf(f, "    %-8s %-11s %s\n", reset_method_name(m),
 				probe_status_name(p->methods[m].status), p->methods[m].why);
 	}
+	print_observed(od, f);
 	if (p->kernel_reset_methods[0])
 		fprintf(f, "    %-8s %-11s reset_method: %s\n", "kernel", "",
 			p->kernel_reset_methods);
@@ -89,8 +128,24 @@ static struct json_object *hex_json(unsigned v, int width)
 	return json_object_new_string(s);
 }
 
+static struct json_object *observed_json(const struct obs_method *m)
+{
+	struct json_object *o = json_object_new_object();
+	char last[32];
+
+	json_object_object_add(o, "ineffective", json_object_new_int64(m->ineffective));
+	json_object_object_add(o, "effective", json_object_new_int64(m->effective));
+	json_object_object_add(
+	    o, "first", json_object_new_string(observed_format_time(m->first, false, last, 32)));
+	json_object_object_add(
+	    o, "last", json_object_new_string(observed_format_time(m->last, false, last, 32)));
+	json_object_object_add(o, "sbdf", json_object_new_string(m->last_sbdf));
+	json_object_object_add(o, "evidence", json_object_new_string(m->evidence));
+	return o;
+}
+
 static struct json_object *method_json(const struct probe_entry *e, const struct policy_rule *r,
-				       unsigned m)
+				       const struct obs_device *od, unsigned m)
 {
 	struct json_object *o = json_object_new_object(), *q;
 	char origin[WHY_MAX];
@@ -99,6 +154,8 @@ static struct json_object *method_json(const struct probe_entry *e, const struct
 	    o, "status", json_object_new_string(r ? "avoided" : probe_status_name(e->status)));
 	if (e->why[0])
 		json_object_object_add(o, "why", json_object_new_string(e->why));
+	if (od && od->m[m].ineffective)
+		json_object_object_add(o, "observed", observed_json(&od->m[m]));
 	if (!r)
 		return o;
 	/* What the device itself offers stays visible next to the knowledge. */
@@ -111,7 +168,8 @@ static struct json_object *method_json(const struct probe_entry *e, const struct
 	return o;
 }
 
-static struct json_object *probe_json(const struct probe_result *p, const struct policy_decision *d)
+static struct json_object *probe_json(const struct probe_result *p, const struct policy_decision *d,
+				      const struct obs_device *od)
 {
 	const struct pci_dev_info *i = &p->info;
 	struct json_object *o = json_object_new_object(), *methods = json_object_new_object();
@@ -146,7 +204,7 @@ static struct json_object *probe_json(const struct probe_result *p, const struct
 	    p->kernel_reset_methods[0] ? json_object_new_string(p->kernel_reset_methods) : NULL);
 	for (unsigned m = 0; m < _RESET_METHOD_MAX; m++)
 		json_object_object_add(methods, reset_method_name(m),
-				       method_json(&p->methods[m], avoider(d, m), m));
+				       method_json(&p->methods[m], avoider(d, m), od, m));
 	json_object_object_add(o, "methods", methods);
 	return o;
 }
@@ -156,6 +214,8 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 	static const struct option options[] = {
 	    {"json", no_argument, NULL, 'j'},
 	    {"policy-dir", required_argument, NULL, 'P'},
+	    {"journal-dir", required_argument, NULL, 'D'},
+	    {"since", required_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {},
 	};
@@ -164,6 +224,8 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 	const char *dirs[MAX_DIRS];
 	unsigned n_dirs = 0;
 	_cleanup_(freep) struct pcirst_sbdf *devs = NULL;
+	_cleanup_(observed_freep) struct observed *obs = NULL;
+	struct observed_options oopt = {0};
 	struct json_object *array = NULL;
 	bool json = false, explicit;
 	unsigned n;
@@ -181,6 +243,15 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 				return CTL_EXIT_USAGE;
 			}
 			dirs[n_dirs++] = optarg;
+			break;
+		case 'D':
+			oopt.journal_dir = optarg;
+			break;
+		case 'S':
+			if (observed_parse_since(optarg, &oopt.since) < 0) {
+				fprintf(stderr, "pcirstctl probe: invalid time '%s'\n", optarg);
+				return CTL_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			probe_usage(stdout);
@@ -205,6 +276,16 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 			"pcirstctl probe: the policy could not be loaded (%s); avoided methods are "
 			"not shown\n",
 			strerror(-r));
+	/*
+	 * Observations are a bonus: a journal this user cannot read gives none,
+	 * silently, unless one was named.
+	 */
+	r = observed_read(&oopt, &obs);
+	if (r < 0 && oopt.journal_dir)
+		fprintf(stderr,
+			"pcirstctl probe: cannot read the journal in %s (%s); observations are not "
+			"shown\n",
+			oopt.journal_dir, strerror(-r));
 	if (!explicit) {
 		r = pci_host_list(host, &devs, &n);
 		if (r < 0) {
@@ -221,6 +302,7 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 	for (unsigned i = 0; i < n; i++) {
 		struct probe_result p;
 		struct policy_decision d;
+		const struct obs_device *od;
 		char s[PCIRST_SBDF_STRLEN];
 
 		r = reset_probe(host, &devs[i], &p);
@@ -232,10 +314,11 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 		}
 		if (policy)
 			policy_decide(policy, &p.info, &d);
+		od = observed_find(obs, p.info.vendor, p.info.device);
 		if (json)
-			json_object_array_add(array, probe_json(&p, policy ? &d : NULL));
+			json_object_array_add(array, probe_json(&p, policy ? &d : NULL, od));
 		else
-			print_text(&p, policy ? &d : NULL, stdout);
+			print_text(&p, policy ? &d : NULL, od, stdout);
 	}
 	if (json) {
 		puts(json_object_to_json_string_ext(array, JSON_C_TO_STRING_PRETTY |

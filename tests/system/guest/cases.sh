@@ -89,7 +89,7 @@ case_request() { # name sbdf exit result method effect [options...]
 	local name=$1 sbdf=$2 xrc=$3 xres=$4 xmeth=$5 xeff=$6 out rc
 	shift 6
 	arm "$sbdf" "$xeff"
-	out=$(pcirstctl request "$sbdf" --domid 1 --reason attach "$@" 2>&1)
+	out=$(pcirstctl request "$sbdf" --domid 7 --reason attach "$@" 2>&1)
 	rc=$?
 	echo "$out" | sed 's/^/    /'
 	check "$name" "pcirstctl exit status" "$rc" "$xrc"
@@ -98,6 +98,11 @@ case_request() { # name sbdf exit result method effect [options...]
 		check "$name" "method" "$(echo "$out" | sed -n 's/^method: *//p' | head -1)" "$xmeth"
 	[ "$xres" != ok ] ||
 		check "$name" "effect" "$(echo "$out" | sed -n 's/^effect: *//p' | head -1)" verified
+	# journald stores entries asynchronously: give it up to 3 s to show this one.
+	for i in $(seq 30); do
+		[ "$(journal_field "$sbdf" RESULT)" = "$xres" ] && break
+		usleep 100000
+	done
 	check "$name" "journal RESULT" "$(journal_field "$sbdf" RESULT)" "$xres"
 	effect "$name" "$sbdf" "$xeff"
 }
@@ -174,7 +179,8 @@ wait $p1
 r1=$?
 wait $p2
 r2=$?
-wall=$(($(uptime_ms) - t0))
+now=$(uptime_ms)
+wall=$((now - t0))
 check parallel "exit statuses" "$r1 $r2" "0 0"
 # When each reset ran, from its audit entry: it was sent at the end
 # (__MONOTONIC_TIMESTAMP) and DURATION_USEC says how long the reset took.
