@@ -221,23 +221,36 @@ static void collect(const struct policy *p, const struct pci_dev_info *info,
 	}
 }
 
+/*
+ * "no reset method left to try: …: bus, kernel:bus (file:4: reason); pm (…)":
+ * methods one avoid entry removed are named together, and files by their
+ * name (unambiguous: a name is one file, /etc's replacing /usr/lib's), so
+ * that the message keeps the reasons wherever the files live.
+ */
 static void say_no_method(struct policy_decision *d, const struct reset_method_spec *order,
 			  unsigned n)
 {
-	size_t len;
+	char *w = d->no_method_why;
+	size_t size = sizeof(d->no_method_why), len;
 
-	snprintf(d->no_method_why, sizeof(d->no_method_why),
-		 "no reset method left to try: every method is avoided as known broken");
+	snprintf(w, size, "no reset method left to try: every method is avoided as known broken");
 	for (unsigned i = 0; i < n; i++) {
-		const struct policy_rule *r;
-		const struct policy_avoid *a = avoided_by(d, &order[i], &r);
+		const struct policy_rule *r, *rn = NULL;
+		const struct policy_avoid *a = avoided_by(d, &order[i], &r), *an = NULL;
 		char m[48];
 
-		len = strlen(d->no_method_why);
-		snprintf(d->no_method_why + len, sizeof(d->no_method_why) - len,
-			 "%s %s (%s:%u: %s)", i ? ";" : ":",
-			 reset_method_spec_format(&order[i], m, sizeof(m)), r->file, a->line,
-			 a->reason);
+		if (i + 1 < n)
+			an = avoided_by(d, &order[i + 1], &rn);
+		len = strlen(w);
+		snprintf(w + len, size - len, "%s%s", i == 0 ? ": " : "",
+			 reset_method_spec_format(&order[i], m, sizeof(m)));
+		len = strlen(w);
+		if (an == a && rn == r)
+			snprintf(w + len, size - len, ", ");
+		else
+			snprintf(w + len, size - len, " (%s:%u: %s)%s",
+				 strrchr(r->file, '/') ? strrchr(r->file, '/') + 1 : r->file,
+				 a->line, a->reason, i + 1 < n ? "; " : "");
 	}
 }
 

@@ -4,8 +4,8 @@
  * choice of source, the real libudev adapter on real netlink sockets (the
  * kernel group as opened; the udev group fed with synthetic messages in a
  * private network namespace, so nothing on this machine hears them and no
- * device is touched), and the wiring to a manager whose reset of a function
- * is aborted by that function's removal.
+ * device is touched) (the wiring to a manager:
+ * test-devwatch-manager.c).
  */
 #include <endian.h>
 #include <fcntl.h>
@@ -487,187 +487,6 @@ static void udev_group_end_to_end(void **state)
 
 /* ---- wiring: a removal event aborts the manager's reset of that function ---- */
 
-struct answer {
-	char id[REQUEST_ID_MAX + 1];
-	struct manager_result res;
-};
-
-struct mfixture {
-	struct devmodel *model;
-	struct simdev *a, *b;
-	sd_event *event;
-	struct policy_handle *policy;
-	struct manager *m;
-	struct devwatch *w;
-	struct answer answers[8];
-	unsigned n_answers, n_accepted;
-};
-
-static void on_accepted(void *ud, const struct request *r)
-{
-	((struct mfixture *)ud)->n_accepted++;
-}
-
-static void on_done(void *ud, const struct request *r, const struct manager_result *res)
-{
-	struct mfixture *f = ud;
-
-	assert_true(f->n_answers < ELEMENTSOF(f->answers));
-	snprintf(f->answers[f->n_answers].id, sizeof(f->answers[0].id), "%s", r->id);
-	f->answers[f->n_answers++].res = *res;
-}
-
-static int audit_discard(void *ud, const char *const *fields, unsigned n)
-{
-	return 0;
-}
-
-static const struct audit_sink discard_sink = {audit_discard, NULL};
-
-static int msetup(void **state)
-{
-	static const char policy_text[] = "{ \"rules\": [] }\n";
-	struct mfixture *f = calloc(1, sizeof(*f));
-	struct manager_reporter rep = {on_accepted, on_done, f};
-	struct reset_timing t;
-	struct policy *p = NULL;
-
-	f->model = devmodel_new();
-	add_root_port(f->model, "0000:00:01.0", 1, 2);
-	add_root_port(f->model, "0000:00:02.0", 2, 2);
-	f->a = add_endpoint(f->model, "0000:01:00.0", "0000:00:01.0", "pciback", true, true);
-	f->b = add_endpoint(f->model, "0000:02:00.0", "0000:00:02.0", "pciback", true, true);
-	assert_int_equal(sd_event_new(&f->event), 0);
-	assert_int_equal(
-	    policy_load_string("test.json", policy_text, strlen(policy_text), NULL, &p), 0);
-	assert_int_equal(policy_handle_new(p, &f->policy), 0);
-	policy_unref(p);
-	assert_int_equal(
-	    manager_new(f->event, devmodel_host(f->model), f->policy, &discard_sink, &rep, &f->m),
-	    0);
-	test_timing(&t);
-	t.flr_wait = 60 * USEC_PER_MSEC; /* long enough for the removal to land mid-reset */
-	manager_set_timing(f->m, &t);
-	/* As main.c wires it, minus the socket. */
-	assert_int_equal(
-	    devwatch_new(f->event, NULL, DEVWATCH_SOURCE_NONE, devwatch_to_manager, f->m, &f->w),
-	    0);
-	*state = f;
-	return 0;
-}
-
-static int mteardown(void **state)
-{
-	struct mfixture *f = *state;
-
-	devwatch_free(f->w);
-	manager_free(f->m);
-	policy_handle_free(f->policy);
-	sd_event_unref(f->event);
-	devmodel_free(f->model);
-	free(f);
-	return 0;
-}
-
-static void submit(struct mfixture *f, const char *id, const char *sbdf, const char *options)
-{
-	struct request_field fields[3] = {
-	    {"sbdf", sbdf, (unsigned)strlen(sbdf)},
-	    {"reason", "attach", 6},
-	    {"options", options ? options : "", options ? (unsigned)strlen(options) : 0},
-	};
-	struct request r;
-	struct why why = {""};
-
-	assert_int_equal(request_parse(id, fields, options ? 3 : 2, &r, &why), 0);
-	assert_int_equal(manager_submit(f->m, &r), 0);
-}
-
-static const struct manager_result *answer(const struct mfixture *f, const char *id)
-{
-	for (unsigned i = 0; i < f->n_answers; i++)
-		if (streq(f->answers[i].id, id))
-			return &f->answers[i].res;
-	fail_msg("no answer for %s", id);
-	return NULL;
-}
-
-static void run_until(struct mfixture *f, unsigned n)
-{
-	usec_t deadline = now_usec() + 5 * USEC_PER_SEC;
-
-	while (f->n_answers < n) {
-		assert_true(now_usec() < deadline);
-		assert_true(sd_event_run(f->event, 100 * USEC_PER_MSEC) >= 0);
-	}
-}
-
-/*
- * The uevents of a hot-unplug, 10 ms into the FLR wait. The model's device
- * stays in place on purpose: only the event can make the reset fail.
- */
-static int unplug_events(sd_event_source *s, uint64_t usec, void *userdata)
-{
-	struct mfixture *f = userdata;
-
-	assert_int_equal(devwatch_dispatch(f->w, "unbind", "pci", "0000:01:00.0", NULL), 0);
-	assert_int_equal(devwatch_dispatch(f->w, "remove", "pci_bus", "0000:01", NULL), 0);
-	assert_int_equal(devwatch_dispatch(f->w, "add", "pci", "0000:01:00.0", NULL), 1);
-	assert_int_equal(manager_running(f->m), 2); /* an addition changes nothing */
-	assert_int_equal(devwatch_dispatch(f->w, "remove", "pci", NULL,
-					   "/devices/pci0000:00/0000:00:01.0/0000:01:00.0"),
-			 1);
-	return 0;
-}
-
-static void removal_aborts_reset(void **state)
-{
-	struct mfixture *f = *state;
-	const struct manager_result *res;
-	sd_event_source *timer = NULL;
-
-	submit(f, "gone", "0000:01:00.0", NULL);
-	submit(f, "queued", "0000:01:00.0", "no-reset"); /* other options: queued behind "gone" */
-	submit(f, "other", "0000:02:00.0", NULL);
-	assert_int_equal(manager_running(f->m), 2);
-	assert_int_equal(manager_queued(f->m), 1);
-	assert_int_equal(sd_event_add_time_relative(f->event, &timer, CLOCK_MONOTONIC,
-						    10 * USEC_PER_MSEC, 1, unplug_events, f),
-			 0);
-	run_until(f, 3);
-
-	res = answer(f, "gone");
-	assert_int_equal(res->result, RESULT_FAILED);
-	assert_string_equal(res->error, "0000:01:00.0 was removed during the reset");
-	assert_true(res->duration_ms < 60); /* aborted, not waited out */
-	res = answer(f, "queued");
-	assert_int_equal(res->result, RESULT_FAILED);
-	assert_non_null(strstr(res->error, "0000:01:00.0 was removed"));
-	/* The function next door is not disturbed. */
-	res = answer(f, "other");
-	assert_int_equal(res->result, RESULT_OK);
-	assert_string_equal(res->method, "flr");
-	assert_int_equal(simdev_reset_count(f->b), 1);
-	assert_int_equal(manager_running(f->m) + manager_queued(f->m), 0);
-	sd_event_source_unref(timer);
-}
-
-/* A removal that touches no request answers nothing and changes nothing. */
-static void removal_of_idle_function(void **state)
-{
-	struct mfixture *f = *state;
-	unsigned counts[_RESULT_MAX];
-
-	assert_int_equal(devwatch_dispatch(f->w, "remove", "pci", "0000:01:00.0", NULL), 1);
-	assert_int_equal(devwatch_dispatch(f->w, "remove", "pci", "0000:01:00.0", NULL), 1);
-	submit(f, "after", "0000:02:00.0", NULL);
-	run_until(f, 1);
-	assert_int_equal(answer(f, "after")->result, RESULT_OK);
-	assert_int_equal(f->n_answers, 1);
-	manager_counts(f->m, counts);
-	assert_int_equal(counts[RESULT_FAILED], 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -679,8 +498,6 @@ int main(void)
 	    cmocka_unit_test(kernel_source_without_udevd),
 	    cmocka_unit_test(udev_source_with_udevd),
 	    cmocka_unit_test(no_source_when_sockets_fail),
-	    cmocka_unit_test_setup_teardown(removal_aborts_reset, msetup, mteardown),
-	    cmocka_unit_test_setup_teardown(removal_of_idle_function, msetup, mteardown),
 	    /* Last: it moves the process into a network namespace of its own. */
 	    cmocka_unit_test(udev_group_end_to_end),
 	};

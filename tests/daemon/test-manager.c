@@ -6,161 +6,22 @@
  */
 #include <stdio.h>
 
-#include "enginetest.h"
-#include "manager.h"
+#include "manager-fixture.h"
 #include "pci-regs.h"
-
-#define MAX_EVENTS 32
-
-struct event {
-	bool done;
-	char id[REQUEST_ID_MAX + 1];
-	struct manager_result res;
-	usec_t at;
-};
-
-struct recorder {
-	struct event ev[MAX_EVENTS];
-	unsigned n, n_done, n_audit;
-	char audit_ids[MAX_EVENTS][40];
-};
-
-static void rec_accepted(void *ud, const struct request *r)
-{
-	struct recorder *c = ud;
-
-	assert_true(c->n < MAX_EVENTS);
-	c->ev[c->n] = (struct event){.done = false, .at = now_usec()};
-	snprintf(c->ev[c->n++].id, sizeof(c->ev[0].id), "%s", r->id);
-}
-
-static void rec_done(void *ud, const struct request *r, const struct manager_result *res)
-{
-	struct recorder *c = ud;
-
-	assert_true(c->n < MAX_EVENTS);
-	c->ev[c->n] = (struct event){.done = true, .res = *res, .at = now_usec()};
-	snprintf(c->ev[c->n++].id, sizeof(c->ev[0].id), "%s", r->id);
-	c->n_done++;
-}
-
-static int rec_audit(void *ud, const char *const *fields, unsigned n)
-{
-	struct recorder *c = ud;
-
-	for (unsigned i = 0; i < n; i++)
-		if (strncmp(fields[i], "MESSAGE_ID=", 11) == 0 && c->n_audit < MAX_EVENTS)
-			snprintf(c->audit_ids[c->n_audit++], sizeof(c->audit_ids[0]), "%s",
-				 fields[i] + 11);
-	return 0;
-}
-
-struct fixture {
-	struct devmodel *model;
-	struct simdev *a, *b, *c, *d;
-	sd_event *event;
-	struct policy_handle *policy;
-	struct recorder rec;
-	struct audit_sink sink;
-	struct manager *m;
-};
-
-static const char policy_text[] =
-    "{ \"rules\": [\n"
-    "  { \"match\": { \"sbdf\": \"0000:02:00.0\" }, \"policy\": \"lenient\",\n"
-    "    \"reason\": \"test: lenient\" },\n"
-    "  { \"match\": { \"sbdf\": \"0000:03:00.0\" }, \"policy\": \"skip\",\n"
-    "    \"reason\": \"test: never reset\" }\n"
-    "] }\n";
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct reset_timing t;
-	struct policy *p = NULL;
-	struct manager_reporter rep = {rec_accepted, rec_done, &f->rec};
-
-	f->model = devmodel_new();
-	add_root_port(f->model, "0000:00:01.0", 1, 2);
-	add_root_port(f->model, "0000:00:02.0", 2, 2);
-	add_root_port(f->model, "0000:00:03.0", 3, 2);
-	f->a = add_endpoint(f->model, "0000:01:00.0", "0000:00:01.0", "pciback", true, true);
-	f->d = add_endpoint(f->model, "0000:01:00.1", "0000:00:01.0", "pciback", true, true);
-	f->b = add_endpoint(f->model, "0000:02:00.0", "0000:00:02.0", "pciback", true, true);
-	f->c = add_endpoint(f->model, "0000:03:00.0", "0000:00:03.0", "pciback", true, true);
-	assert_int_equal(sd_event_new(&f->event), 0);
-	assert_int_equal(
-	    policy_load_string("test.json", policy_text, strlen(policy_text), NULL, &p), 0);
-	assert_int_equal(policy_handle_new(p, &f->policy), 0);
-	policy_unref(p);
-	f->sink = (struct audit_sink){rec_audit, &f->rec};
-	assert_int_equal(
-	    manager_new(f->event, devmodel_host(f->model), f->policy, &f->sink, &rep, &f->m), 0);
-	test_timing(&t);
-	t.flr_wait = 30 * USEC_PER_MSEC;
-	manager_set_timing(f->m, &t);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	manager_free(f->m);
-	policy_handle_free(f->policy);
-	sd_event_unref(f->event);
-	devmodel_free(f->model);
-	free(f);
-	return 0;
-}
-
-static void submit(struct fixture *f, const char *id, const char *sbdf, const char *options)
-{
-	struct request_field fields[3] = {
-	    {"sbdf", sbdf, (unsigned)strlen(sbdf)},
-	    {"reason", "attach", 6},
-	    {"options", options ? options : "", options ? (unsigned)strlen(options) : 0},
-	};
-	struct request r;
-	struct why why = {""};
-
-	assert_int_equal(request_parse(id, fields, options ? 3 : 2, &r, &why), 0);
-	assert_int_equal(manager_submit(f->m, &r), 0);
-}
-
-static void run_until(struct fixture *f, unsigned n_done)
-{
-	usec_t deadline = now_usec() + 5 * USEC_PER_SEC;
-
-	while (f->rec.n_done < n_done) {
-		assert_true(now_usec() < deadline);
-		assert_true(sd_event_run(f->event, 100 * USEC_PER_MSEC) >= 0);
-	}
-}
-
-static const struct event *find(const struct fixture *f, const char *id, bool done)
-{
-	for (unsigned i = 0; i < f->rec.n; i++)
-		if (streq(f->rec.ev[i].id, id) && f->rec.ev[i].done == done)
-			return &f->rec.ev[i];
-	fail_msg("no %s event for %s", done ? "done" : "accepted", id);
-	return NULL;
-}
 
 static void result_kinds(void **state)
 {
-	struct fixture *f = *state;
+	struct mfixture *f = *state;
 	const struct event *e;
 
 	simdev_behaviour(f->b)->never_ready = true;
-	submit(f, "ok", "0000:01:00.0", NULL);
-	submit(f, "lenient", "0000:02:00.0", NULL);
-	submit(f, "skip", "0000:03:00.0", NULL);
-	submit(f, "missing", "0000:09:00.0", NULL);
-	run_until(f, 4);
+	msubmit(f, "ok", "0000:01:00.0", NULL);
+	msubmit(f, "lenient", "0000:02:00.0", NULL);
+	msubmit(f, "skip", "0000:03:00.0", NULL);
+	msubmit(f, "missing", "0000:09:00.0", NULL);
+	mrun_until(f, 4);
 
-	e = find(f, "ok", true);
+	e = mfind(f, "ok", true);
 	assert_int_equal(e->res.result, RESULT_OK);
 	assert_string_equal(e->res.method, "flr");
 	assert_string_equal(e->res.policy, "strict");
@@ -171,19 +32,19 @@ static void result_kinds(void **state)
 	assert_true(e->res.duration_ms >= 30);
 	assert_int_equal(simdev_reset_count(f->a), 1);
 
-	e = find(f, "lenient", true);
+	e = mfind(f, "lenient", true);
 	assert_int_equal(e->res.result, RESULT_FAILED_IGNORED);
 	assert_string_equal(e->res.policy, "lenient");
 	assert_string_equal(e->res.rule, "test.json:2");
 	assert_non_null(strstr(e->res.error, "not ready"));
 
-	e = find(f, "skip", true);
+	e = mfind(f, "skip", true);
 	assert_int_equal(e->res.result, RESULT_SKIPPED);
 	assert_string_equal(e->res.error,
 			    "skipped by policy rule test.json:4 (reason: test: never reset)");
 	assert_int_equal(simdev_reset_count(f->c), 0);
 
-	e = find(f, "missing", true);
+	e = mfind(f, "missing", true);
 	assert_int_equal(e->res.result, RESULT_REFUSED);
 	assert_string_equal(e->res.error, "0000:09:00.0: no such device");
 	/* Refused requests are never "accepted". */
@@ -196,7 +57,7 @@ static void result_kinds(void **state)
 /* Resets that complete and change nothing: never "ok"; lenient ignores them, strict fails. */
 static void ineffective_resets(void **state)
 {
-	struct fixture *f = *state;
+	struct mfixture *f = *state;
 	const struct event *e;
 
 	simdev_program(f->a);
@@ -206,23 +67,23 @@ static void ineffective_resets(void **state)
 	simdev_behaviour(f->a)->pm_no_effect = true;
 	for (struct simdev_behaviour *b = simdev_behaviour(f->b); b; b = NULL)
 		b->flr_no_effect = b->pm_no_effect = b->bus_no_effect = true;
-	submit(f, "strict", "0000:01:00.0", NULL);
-	submit(f, "lenient", "0000:02:00.0", NULL);
-	submit(f, "real", "0000:01:00.1", NULL);
-	run_until(f, 3);
+	msubmit(f, "strict", "0000:01:00.0", NULL);
+	msubmit(f, "lenient", "0000:02:00.0", NULL);
+	msubmit(f, "real", "0000:01:00.1", NULL);
+	mrun_until(f, 3);
 
-	e = find(f, "strict", true);
+	e = mfind(f, "strict", true);
 	assert_int_equal(e->res.result, RESULT_FAILED);
 	assert_string_equal(e->res.effect, "");
 	assert_non_null(strstr(e->res.error, "flr ineffective (BAR0 kept 0xfe000000 after FLR)"));
 	assert_non_null(strstr(e->res.error, "pm ineffective (BAR0 kept 0xfe000000 after D3hot"));
 
-	e = find(f, "lenient", true);
+	e = mfind(f, "lenient", true);
 	assert_int_equal(e->res.result, RESULT_FAILED_IGNORED);
 	assert_non_null(strstr(e->res.error, "bus ineffective (BAR0 kept 0xfe000000 after the "
 					     "secondary bus reset)"));
 
-	e = find(f, "real", true);
+	e = mfind(f, "real", true);
 	assert_int_equal(e->res.result, RESULT_OK);
 	assert_string_equal(e->res.method, "flr");
 	assert_string_equal(e->res.effect, "verified");
@@ -238,16 +99,16 @@ static void all_methods_avoided(void **state)
 	    "    \"pm\": \"test: PM resets nothing\", \"bus\": \"test: bus kills it\",\n"
 	    "    \"kernel\": \"test: no\", \"pciback\": \"test: no\" } }\n"
 	    "] }\n";
-	struct fixture *f = *state;
+	struct mfixture *f = *state;
 	struct policy *p = NULL;
 	const struct event *e;
 
 	assert_int_equal(policy_load_string("quirks.json", text, strlen(text), NULL, &p), 0);
 	policy_handle_swap(f->policy, p);
 	policy_unref(p);
-	submit(f, "avoided", "0000:01:00.0", NULL);
-	run_until(f, 1);
-	e = find(f, "avoided", true);
+	msubmit(f, "avoided", "0000:01:00.0", NULL);
+	mrun_until(f, 1);
+	e = mfind(f, "avoided", true);
 	assert_int_equal(e->res.result, RESULT_FAILED);
 	assert_string_equal(e->res.policy, "strict");
 	assert_non_null(strstr(e->res.error, "every method is avoided as known broken"));
@@ -258,14 +119,14 @@ static void all_methods_avoided(void **state)
 
 static void strict_failure_and_refused_weakening(void **state)
 {
-	struct fixture *f = *state;
+	struct mfixture *f = *state;
 	const struct event *e;
 
 	simdev_behaviour(f->a)->never_ready = true;
 	/* The default rule does not let a request weaken it: still strict, attach must fail. */
-	submit(f, "weaken", "0000:01:00.0", "no-strict-reset");
-	run_until(f, 1);
-	e = find(f, "weaken", true);
+	msubmit(f, "weaken", "0000:01:00.0", "no-strict-reset");
+	mrun_until(f, 1);
+	e = mfind(f, "weaken", true);
 	assert_int_equal(e->res.result, RESULT_FAILED);
 	assert_string_equal(e->res.policy, "strict");
 	assert_non_null(strstr(e->res.error, "flr timed-out"));
@@ -273,19 +134,19 @@ static void strict_failure_and_refused_weakening(void **state)
 
 static void parallel_and_serialized(void **state)
 {
-	struct fixture *f = *state;
+	struct mfixture *f = *state;
 	const struct event *a, *d, *b;
 
 	/* 01:00.0 and 01:00.1 share a bridge: one after the other; 02:00.0 runs alongside. */
-	submit(f, "a", "0000:01:00.0", NULL);
-	submit(f, "d", "0000:01:00.1", NULL);
-	submit(f, "b", "0000:02:00.0", NULL);
+	msubmit(f, "a", "0000:01:00.0", NULL);
+	msubmit(f, "d", "0000:01:00.1", NULL);
+	msubmit(f, "b", "0000:02:00.0", NULL);
 	assert_int_equal(manager_running(f->m), 2);
 	assert_int_equal(manager_queued(f->m), 1);
-	run_until(f, 3);
-	a = find(f, "a", true);
-	d = find(f, "d", true);
-	b = find(f, "b", true);
+	mrun_until(f, 3);
+	a = mfind(f, "a", true);
+	d = mfind(f, "d", true);
+	b = mfind(f, "b", true);
 	assert_int_equal(a->res.result, RESULT_OK);
 	assert_int_equal(d->res.result, RESULT_OK);
 	assert_int_equal(b->res.result, RESULT_OK);
@@ -297,21 +158,21 @@ static void parallel_and_serialized(void **state)
 
 static void identical_requests_share_one_reset(void **state)
 {
-	struct fixture *f = *state;
+	struct mfixture *f = *state;
 
-	submit(f, "first", "0000:01:00.0", NULL);
-	submit(f, "second", "0000:01:00.0", NULL);
+	msubmit(f, "first", "0000:01:00.0", NULL);
+	msubmit(f, "second", "0000:01:00.0", NULL);
 	assert_int_equal(manager_submit(f->m, &(struct request){.id = "first"}), -EEXIST);
-	run_until(f, 2);
+	mrun_until(f, 2);
 	assert_int_equal(simdev_reset_count(f->a), 1);
-	assert_int_equal(find(f, "first", true)->res.result, RESULT_OK);
-	assert_int_equal(find(f, "second", true)->res.result, RESULT_OK);
+	assert_int_equal(mfind(f, "first", true)->res.result, RESULT_OK);
+	assert_int_equal(mfind(f, "second", true)->res.result, RESULT_OK);
 	assert_int_equal(f->rec.n_audit, 2);
 }
 
 static int remove_cb(sd_event_source *s, uint64_t usec, void *userdata)
 {
-	struct fixture *f = userdata;
+	struct mfixture *f = userdata;
 	struct pcirst_sbdf sbdf;
 
 	devmodel_remove(f->a);
@@ -322,37 +183,38 @@ static int remove_cb(sd_event_source *s, uint64_t usec, void *userdata)
 
 static void device_removed_mid_reset(void **state)
 {
-	struct fixture *f = *state;
+	struct mfixture *f = *state;
 	sd_event_source *timer = NULL;
 	const struct event *e;
 
-	submit(f, "gone", "0000:01:00.0", NULL);
-	submit(f, "queued", "0000:01:00.0", "no-reset"); /* different options: queued, not shared */
+	msubmit(f, "gone", "0000:01:00.0", NULL);
+	msubmit(f, "queued", "0000:01:00.0",
+		"no-reset"); /* different options: queued, not shared */
 	assert_int_equal(sd_event_add_time_relative(f->event, &timer, CLOCK_MONOTONIC,
 						    10 * USEC_PER_MSEC, 1, remove_cb, f),
 			 0);
-	run_until(f, 2);
-	e = find(f, "gone", true);
+	mrun_until(f, 2);
+	e = mfind(f, "gone", true);
 	assert_int_equal(e->res.result, RESULT_FAILED);
 	assert_string_equal(e->res.error, "0000:01:00.0 was removed during the reset");
-	e = find(f, "queued", true);
+	e = mfind(f, "queued", true);
 	assert_int_equal(e->res.result, RESULT_FAILED);
 	sd_event_source_unref(timer);
 }
 
 static void shutdown_answers_everything(void **state)
 {
-	struct fixture *f = *state;
+	struct mfixture *f = *state;
 	const struct event *e;
 
-	submit(f, "running", "0000:01:00.0", NULL);
-	submit(f, "waiting", "0000:01:00.1", NULL);
+	msubmit(f, "running", "0000:01:00.0", NULL);
+	msubmit(f, "waiting", "0000:01:00.1", NULL);
 	manager_abort_all(f->m, "pcirstd is stopping");
-	run_until(f, 2);
-	e = find(f, "running", true);
+	mrun_until(f, 2);
+	e = mfind(f, "running", true);
 	assert_int_equal(e->res.result, RESULT_FAILED);
 	assert_string_equal(e->res.error, "aborted: pcirstd is stopping");
-	e = find(f, "waiting", true);
+	e = mfind(f, "waiting", true);
 	assert_int_equal(e->res.result, RESULT_FAILED);
 	assert_string_equal(e->res.error, "pcirstd is stopping");
 	assert_int_equal(simdev_reset_count(f->d), 0);
@@ -362,14 +224,19 @@ static void shutdown_answers_everything(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(result_kinds, setup, teardown),
-	    cmocka_unit_test_setup_teardown(ineffective_resets, setup, teardown),
-	    cmocka_unit_test_setup_teardown(strict_failure_and_refused_weakening, setup, teardown),
-	    cmocka_unit_test_setup_teardown(all_methods_avoided, setup, teardown),
-	    cmocka_unit_test_setup_teardown(parallel_and_serialized, setup, teardown),
-	    cmocka_unit_test_setup_teardown(identical_requests_share_one_reset, setup, teardown),
-	    cmocka_unit_test_setup_teardown(device_removed_mid_reset, setup, teardown),
-	    cmocka_unit_test_setup_teardown(shutdown_answers_everything, setup, teardown),
+	    cmocka_unit_test_setup_teardown(result_kinds, mfixture_setup, mfixture_teardown),
+	    cmocka_unit_test_setup_teardown(ineffective_resets, mfixture_setup, mfixture_teardown),
+	    cmocka_unit_test_setup_teardown(strict_failure_and_refused_weakening, mfixture_setup,
+					    mfixture_teardown),
+	    cmocka_unit_test_setup_teardown(all_methods_avoided, mfixture_setup, mfixture_teardown),
+	    cmocka_unit_test_setup_teardown(parallel_and_serialized, mfixture_setup,
+					    mfixture_teardown),
+	    cmocka_unit_test_setup_teardown(identical_requests_share_one_reset, mfixture_setup,
+					    mfixture_teardown),
+	    cmocka_unit_test_setup_teardown(device_removed_mid_reset, mfixture_setup,
+					    mfixture_teardown),
+	    cmocka_unit_test_setup_teardown(shutdown_answers_everything, mfixture_setup,
+					    mfixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

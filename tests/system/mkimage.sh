@@ -133,6 +133,7 @@ printf '%s\n' "${order[@]}" >"$stage/etc/modules.order"
 
 install -m 0755 "$here/guest/init" "$stage/init"
 install -m 0755 "$here/guest/cases.sh" "$stage/cases.sh"
+install -m 0644 "$here/guest/lib.sh" "$stage/lib.sh"
 mkdir -p "$stage/etc/pcirstd/policy.d" "$stage/usr/lib/pcirstd/policy.d"
 install -m 0644 "$top"/data/policy.d/*.json "$stage/usr/lib/pcirstd/policy.d/"
 install -m 0644 "$here"/guest/policy.d/*.json "$stage/etc/pcirstd/policy.d/"

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "observed.h"
+#include "utf8.h"
 
 /*
  * The reset events of daemon/audit.c (ok, failed, failed-ignored, aborted);
@@ -69,35 +70,6 @@ static int parse_id_pair(const char *s, uint16_t *a, uint16_t *b)
 	*a = (uint16_t)x;
 	*b = (uint16_t)y;
 	return 0;
-}
-
-/* The length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-	size_t n;
-	uint32_t c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return n;
 }
 
 /*

@@ -12,23 +12,7 @@
 #   09:01.0 rtl8139 behind a PCI bridge, policy skip
 #   0a:00.0 e1000e behind a root port at 16 GT/s (never sets Link Active), bus only
 mode=${1:-test}
-BASE=/local/domain/0/pci-reset
-pass=0
-fail=0
-
-say() { echo "PCIRST-SYSTEST $*"; }
-ok() {
-	pass=$((pass + 1))
-	say "ok $*"
-}
-notok() {
-	fail=$((fail + 1))
-	say "not ok $*"
-}
-check() { # name condition-text value expected
-	if [ "$3" = "$4" ]; then ok "$1: $2 = $3"; else notok "$1: $2 = '$3', expected '$4'"; fi
-}
-uptime_ms() { awk '{printf "%d\n", $1 * 1000}' /proc/uptime; }
+. /lib.sh
 
 # A device-internal register that a real reset clears and that neither config
 # space nor pcirstd's restore covers: BAR, offset, width, test value.

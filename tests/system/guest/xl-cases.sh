@@ -5,26 +5,7 @@
 # patched libxenlight (tests/system/README.md): a real `xl pci-attach` to a
 # real PV domU hands its reset to pcirstd. Prints "PCIRST-SYSTEST ok|not ok
 # NAME: …" like cases.sh and its own summary line.
-BASE=/local/domain/0/pci-reset
-pass=0
-fail=0
-say() { echo "PCIRST-SYSTEST $*"; }
-ok() {
-	pass=$((pass + 1))
-	say "ok $*"
-}
-notok() {
-	fail=$((fail + 1))
-	say "not ok $*"
-}
-check() { if [ "$3" = "$4" ]; then ok "$1: $2 = $3"; else notok "$1: $2 = '$3', expected '$4'"; fi; }
-has() { # name what file pattern
-	if grep -q "$4" "$3"; then ok "$1: $2"; else notok "$1: $2 (no '$4' in $(basename "$3"))"; fi
-}
-hasnt() {
-	if grep -q "$4" "$3"; then notok "$1: $2 ('$4' in $(basename "$3"))"; else ok "$1: $2"; fi
-}
-uptime_ms() { awk '{printf "%d\n", $1 * 1000}' /proc/uptime; }
+. /lib.sh
 # The audit entries of this domU's requests for SBDF with REASON (attach or
 # detach). A TCG guest's clock may jump: entries are told apart by their
 # fields, never by their time or order.

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * UTF-8 validation for text that ends up in journal fields and policy
+ * reasons (from devices, files or the journal: untrusted). One place, so the
+ * daemon's audit trail and pcirstctl agree on what a character is.
+ */
+#pragma once
+
+#include <stddef.h>
+
+/*
+ * The length of the valid UTF-8 sequence at s (1-4; left bytes remain), or 0
+ * when it is not one: overlong forms, surrogates and code points beyond
+ * U+10FFFF are not characters (RFC 3629 §3).
+ */
+size_t utf8_seq(const unsigned char *s, size_t left);
