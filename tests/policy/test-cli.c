@@ -164,7 +164,7 @@ static void test_usage(void **state)
 	r = run_ctl((const char *[]){"policy", "frobnicate", NULL});
 	assert_int_equal(r.status, 2);
 	assert_string_equal(r.err, "pcirstctl policy: unknown command 'frobnicate' (check, "
-				   "explain, from-qubes)\n");
+				   "explain, from-qubes, suggest)\n");
 	run_free(&r);
 	r = run_ctl((const char *[]){"policy", "explain", "0000:3:00.0", NULL});
 	assert_int_equal(r.status, 2);

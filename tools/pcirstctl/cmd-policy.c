@@ -496,7 +496,8 @@ int cmd_policy(int argc, char **argv, const struct ctl_globals *g)
 		return do_from_qubes(argc - 1, argv + 1, g);
 	if (streq(argv[1], "suggest"))
 		return cmd_policy_suggest(argc - 1, argv + 1);
-	fprintf(stderr, "pcirstctl policy: unknown command '%s' (check, explain, from-qubes)\n",
+	fprintf(stderr,
+		"pcirstctl policy: unknown command '%s' (check, explain, from-qubes, suggest)\n",
 		argv[1]);
 	return CTL_EXIT_USAGE;
 }
