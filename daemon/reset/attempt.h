@@ -8,6 +8,7 @@
 #pragma once
 
 #include "cfgsave.h"
+#include "effect-msi.h"
 #include "engine.h"
 #include "offload.h"
 
@@ -18,6 +19,7 @@ struct attempt_fn {
 	struct cfg_saved saved;
 	bool saved_ok;
 	enum reset_effect effect; /* set by attempt_effect() */
+	struct msi_marker msi;	  /* kernel and pciback: the marker the reset should clear */
 };
 
 enum step_result {

@@ -28,6 +28,7 @@
 #include <stdio.h>
 
 #include "attempt.h"
+#include "effect-msi.h"
 #include "effect.h"
 #include "pci-regs.h"
 
@@ -160,6 +161,10 @@ static const char *after_what(enum reset_method_id id)
 		return "D3hot→D0";
 	case RESET_BUS:
 		return "the secondary bus reset";
+	case RESET_KERNEL:
+		return "the kernel's reset";
+	case RESET_PCIBACK:
+		return "pciback's do_flr";
 	default:
 		return "the reset";
 	}
@@ -186,19 +191,14 @@ int attempt_effect(struct attempt *a)
 	int r;
 
 	a->trail->effect_detail[0] = '\0';
-	if (a->method.id == RESET_KERNEL || a->method.id == RESET_PCIBACK) {
-		/* The kernel saves and restores config space inside its reset. */
-		for (unsigned i = 0; i < a->n_fns; i++)
-			a->fns[i].effect = EFFECT_UNVERIFIED;
-		a->trail->effect = EFFECT_UNVERIFIED;
-		snprintf(a->trail->effect_detail, sizeof(a->trail->effect_detail),
-			 "the kernel restores config space inside its reset: nothing to observe");
-		return 0;
-	}
 	for (unsigned i = 0; i < a->n_fns; i++) {
 		struct attempt_fn *fn = &a->fns[i];
 
-		r = cfg_effect_check(fn->cfg, &fn->saved, detail, sizeof(detail));
+		/* The kernel restores the header inside its reset: only the MSI marker tells. */
+		if (a->method.id == RESET_KERNEL || a->method.id == RESET_PCIBACK)
+			r = msi_marker_check(fn->cfg, &fn->msi, detail, sizeof(detail));
+		else
+			r = cfg_effect_check(fn->cfg, &fn->saved, detail, sizeof(detail));
 		if (r < 0)
 			return why_err(&a->why, r,
 				       "%s: reading config space to verify the effect "

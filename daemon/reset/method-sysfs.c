@@ -7,6 +7,9 @@
  *  - "pciback": xen-pciback's driver attribute "do_flr", what libxl writes
  *    today, kept for parity.
  * Both writes block in the kernel for the whole reset: they are offloaded.
+ * Just before either, an MSI marker is placed (effect-msi.c): the kernel
+ * restores the header around its reset, so the marker is what shows whether
+ * the reset happened; cleanup puts the saved MSI values back on failure.
  */
 #include <stdio.h>
 
@@ -88,6 +91,7 @@ static int kernel_step(struct attempt *a)
 		return STEP_AGAIN;
 	case SYS_RESET:
 		attempt_step_begin(a, "kernel-reset");
+		msi_marker_place(a->fns[0].cfg, &a->fns[0].msi);
 		a->sysfs_write.host = a->host;
 		a->sysfs_write.sbdf = *sbdf;
 		a->sysfs_write.driver[0] = '\0';
@@ -115,6 +119,7 @@ static int kernel_step(struct attempt *a)
 static void kernel_cleanup(struct attempt *a)
 {
 	kernel_restore_selection(a);
+	msi_marker_put_back(a->fns[0].cfg, &a->fns[0].msi);
 }
 
 static int pciback_check(struct attempt *a, struct why *why)
@@ -136,6 +141,7 @@ static int pciback_step(struct attempt *a)
 	switch (a->phase) {
 	case SYS_SELECT:
 		attempt_step_begin(a, "do-flr");
+		msi_marker_place(a->fns[0].cfg, &a->fns[0].msi);
 		a->sysfs_write.host = a->host;
 		a->sysfs_write.sbdf = info->sbdf;
 		snprintf(a->sysfs_write.driver, sizeof(a->sysfs_write.driver), "%s", info->driver);
@@ -157,6 +163,11 @@ static int pciback_step(struct attempt *a)
 	}
 }
 
+static void pciback_cleanup(struct attempt *a)
+{
+	msi_marker_put_back(a->fns[0].cfg, &a->fns[0].msi);
+}
+
 const struct method_ops method_kernel_ops = {
     .id = RESET_KERNEL,
     .check = kernel_check,
@@ -168,4 +179,5 @@ const struct method_ops method_pciback_ops = {
     .id = RESET_PCIBACK,
     .check = pciback_check,
     .step = pciback_step,
+    .cleanup = pciback_cleanup,
 };

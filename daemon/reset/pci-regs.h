@@ -41,9 +41,18 @@
 
 /* Capability IDs */
 #define PCI_CAP_ID_PM	     0x01
+#define PCI_CAP_ID_MSI	     0x05
 #define PCI_CAP_ID_EXP	     0x10
 #define PCI_CAP_ID_AF	     0x13
 #define PCI_EXT_CAP_ID_SRIOV 0x10
+
+/* MSI capability (PCI 3.0 §6.8.1). */
+#define PCI_MSI_FLAGS	     0x02
+#define PCI_MSI_FLAGS_ENABLE 0x0001
+#define PCI_MSI_FLAGS_64BIT  0x0080
+#define PCI_MSI_ADDRESS_LO   0x04
+#define PCI_MSI_DATA_32	     0x08
+#define PCI_MSI_DATA_64	     0x0c
 
 /* Power Management capability (PCI PM 1.2 §3.2) */
 #define PCI_PM_CTRL		  4

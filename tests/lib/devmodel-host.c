@@ -234,13 +234,7 @@ static int model_attr_write(void *ud, const struct pcirst_sbdf *sbdf, const char
 		snprintf(d->kernel_reset_with, sizeof(d->kernel_reset_with), "%s", d->reset_method);
 		if (d->b.kernel_reset_errno)
 			return -d->b.kernel_reset_errno;
-		/* The kernel saves and restores config space around its reset. */
-		uint8_t saved[PCI_CFG_SPACE_EXP_SIZE];
-
-		memcpy(saved, d->cfg, sizeof(saved));
-		simdev_do_reset(d);
-		d->ready_at = 0;
-		memcpy(d->cfg, saved, sizeof(saved));
+		simdev_kernel_reset(d);
 		return 0;
 	}
 	return -ENOENT;
@@ -265,7 +259,7 @@ static int model_driver_attr_write(void *ud, const char *driver, const char *nam
 	if (pcirst_sbdf_parse(value, &s) < 0 || !(d = present(m, &s)) ||
 	    !streq(d->driver, "pciback"))
 		return -EINVAL;
-	simdev_do_reset(d);
+	simdev_kernel_reset(d); /* pciback resets through pci_reset_function() too */
 	return 0;
 }
 

@@ -41,6 +41,7 @@ void devmodel_log_access(struct devmodel *m, const struct simdev *d, unsigned of
 			 bool write, const uint8_t *buf);
 void simdev_free(struct simdev *d);
 void simdev_do_reset(struct simdev *d);
+void simdev_kernel_reset(struct simdev *d);
 bool simdev_port(const struct simdev *d);
 int simdev_cfg_read(struct simdev *d, unsigned off, uint8_t *buf, unsigned len);
 int simdev_cfg_write(struct simdev *d, unsigned off, const uint8_t *buf, unsigned len);

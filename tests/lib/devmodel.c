@@ -88,6 +88,18 @@ static void build_config(struct simdev *d)
 		c[PCI_CAPABILITY_LIST] = SIM_PM_CAP;
 		last = SIM_PM_CAP + 1;
 	}
+	if (s->msi) {
+		/* PCI 3.0 §6.8.1: Enable and Multiple Message Enable RW, 64-bit RO, message RW. */
+		c[SIM_MSI_CAP] = PCI_CAP_ID_MSI;
+		put16(c, SIM_MSI_CAP + PCI_MSI_FLAGS, s->msi_64 ? PCI_MSI_FLAGS_64BIT : 0);
+		wmask16(d, SIM_MSI_CAP + PCI_MSI_FLAGS, 0x0071);
+		wmask32(d, SIM_MSI_CAP + PCI_MSI_ADDRESS_LO, 0xfffffffc);
+		if (s->msi_64)
+			wmask32(d, SIM_MSI_CAP + PCI_MSI_ADDRESS_LO + 4, 0xffffffff);
+		wmask16(d, simdev_msi_data_off(d), 0xffff);
+		c[last ? last : PCI_CAPABILITY_LIST] = SIM_MSI_CAP;
+		last = SIM_MSI_CAP + 1;
+	}
 	if (s->pcie) {
 		unsigned p = SIM_PCIE_CAP;
 
@@ -197,6 +209,46 @@ void simdev_do_reset(struct simdev *d)
 	d->ready_at = d->b.crs_forever ? UINT64_MAX : now + d->b.crs_usec;
 	if (d->b.never_ready)
 		d->dead = true;
+}
+
+/*
+ * The kernel's reset as Linux does it: pci_reset_function() brackets the
+ * reset with pci_save_state()/pci_restore_state(), which put back the header
+ * and the saved capabilities but the MSI registers only when MSI is enabled
+ * (__pci_restore_msi_state(), drivers/pci/msi/msi.c). Linux tests its own
+ * dev->msi_enabled; the model uses the MSI Enable bit, which is the same for
+ * a function whose MSI the kernel set up.
+ */
+void simdev_kernel_reset(struct simdev *d)
+{
+	uint8_t saved[PCI_CFG_SPACE_EXP_SIZE];
+	unsigned msi_end = SIM_MSI_CAP + (d->spec.msi_64 ? 0x0e : 0x0a);
+	bool msi_enabled = get16(d->cfg, SIM_MSI_CAP + PCI_MSI_FLAGS) & PCI_MSI_FLAGS_ENABLE;
+
+	if (d->b.kernel_no_effect)
+		return;
+	memcpy(saved, d->cfg, sizeof(saved));
+	simdev_do_reset(d);
+	d->ready_at = 0; /* the kernel waited for the function inside its reset */
+	for (unsigned off = 0; off < sizeof(saved); off++)
+		if (!d->spec.msi || msi_enabled || off < SIM_MSI_CAP || off >= msi_end)
+			d->cfg[off] = saved[off];
+}
+
+unsigned simdev_msi_data_off(const struct simdev *d)
+{
+	return SIM_MSI_CAP + (d->spec.msi_64 ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32);
+}
+
+void simdev_program_msi(struct simdev *d, bool enable, uint32_t addr, uint16_t data)
+{
+	uint16_t ctl = get16(d->cfg, SIM_MSI_CAP + PCI_MSI_FLAGS) & ~PCI_MSI_FLAGS_ENABLE;
+
+	if (!d->spec.msi)
+		abort();
+	put16(d->cfg, SIM_MSI_CAP + PCI_MSI_FLAGS, ctl | (enable ? PCI_MSI_FLAGS_ENABLE : 0));
+	put32(d->cfg, SIM_MSI_CAP + PCI_MSI_ADDRESS_LO, addr & ~0x3u);
+	put16(d->cfg, simdev_msi_data_off(d), data);
 }
 
 bool simdev_port(const struct simdev *d)

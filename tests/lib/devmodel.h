@@ -17,6 +17,7 @@
 
 /* Fixed capability offsets of simulated functions. */
 #define SIM_PM_CAP    0x40
+#define SIM_MSI_CAP   0x50 /* 14 bytes at most: fits before the PCIe capability */
 #define SIM_PCIE_CAP  0x60
 #define SIM_AF_CAP    0xa0
 #define SIM_SRIOV_CAP 0x100
@@ -41,7 +42,9 @@ struct simdev_spec {
 	bool dlllarc;	    /* ports: Data Link Layer Link Active reporting */
 	bool pm;
 	bool no_soft_reset;
-	bool af; /* AF capability with TP and FLR */
+	bool af;     /* AF capability with TP and FLR */
+	bool msi;    /* MSI capability (PCI 3.0 §6.8.1), one vector, MSI disabled */
+	bool msi_64; /* with 64-bit Message Address (Data moves to cap + 0x0c) */
 	bool vf;
 	const char *physfn;
 	bool pf;
@@ -67,6 +70,7 @@ struct simdev_behaviour {
 	bool flr_no_effect;	/* FLR and AF-FLR accepted, nothing resets */
 	bool pm_no_effect;	/* D3hot->D0 resets nothing (QEMU 7.2) */
 	bool bus_no_effect;	/* drops off the bus during SBR, comes back with its state kept */
+	bool kernel_no_effect;	/* the kernel's reset and do_flr succeed and reset nothing */
 	bool gone;		/* surprise removal: all reads all-ones */
 	int write_fail_errno;	/* config writes fail with this errno */
 	int kernel_reset_errno; /* the "reset" attribute fails with this errno */
@@ -99,6 +103,10 @@ struct simdev_behaviour *simdev_behaviour(struct simdev *d);
  * disabled, IRQ line 11.
  */
 void simdev_program(struct simdev *d);
+/* Sets MSI Enable and the message (Address low, Data) like a driver; needs spec.msi. */
+void simdev_program_msi(struct simdev *d, bool enable, uint32_t addr, uint16_t data);
+/* The MSI Message Data register's offset (after a 32- or 64-bit address). */
+unsigned simdev_msi_data_off(const struct simdev *d);
 uint8_t *simdev_cfg(struct simdev *d); /* raw config bytes, to poke hostile content */
 void simdev_set_cfg_size(struct simdev *d, unsigned size);
 void simdev_set_driver(struct simdev *d, const char *driver);

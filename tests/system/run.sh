@@ -74,8 +74,10 @@ devices=(
 	# QEMU's default 16 GT/s: Link Active reporting advertised, never set.
 	-device pcie-root-port,id=rp10,bus=pcie.0,chassis=10,addr=0x19
 	-device e1000e,bus=rp10,romfile=
+	-device pcie-root-port,id=rp11,bus=pcie.0,chassis=11,addr=0x1a,x-speed=5
+	-device e1000e,bus=rp11,romfile=
 )
-hide="(0000:01:00.0)(0000:02:00.0)(0000:03:00.0)(0000:06:01.0)(0000:07:00.0)(0000:08:00.0)(0000:09:01.0)(0000:0a:00.0)"
+hide="(0000:01:00.0)(0000:02:00.0)(0000:03:00.0)(0000:06:01.0)(0000:07:00.0)(0000:08:00.0)(0000:09:01.0)(0000:0a:00.0)(0000:0b:00.0)"
 mode=${PCIRST_SYSTEST_MODE:-test}
 log=$cache/console.log
 rc=0

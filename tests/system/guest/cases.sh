@@ -11,6 +11,7 @@
 #   07:00.0 e1000e, policy strict FLR-only     08:00.0 e1000e, lenient FLR-only
 #   09:01.0 rtl8139 behind a PCI bridge, policy skip
 #   0a:00.0 e1000e behind a root port at 16 GT/s (never sets Link Active), bus only
+#   0b:00.0 e1000e, policy strict with the kernel's methods only
 mode=${1:-test}
 . /lib.sh
 
@@ -142,6 +143,10 @@ case_request flr-nvme 0000:02:00.0 0 ok flr reset
 # verification finds the BARs kept, calls PM ineffective and goes on to bus.
 case_request pm-ineffective 0000:03:00.0 0 ok bus reset
 has_attempt pm-ineffective 0000:03:00.0 'RESET_ATTEMPT=pm 0000:03:00.0 ineffective BAR'
+# The kernel's own reset: it picks PM for an e1000e, which QEMU ignores; the
+# MSI marker shows it, and the kernel's bus reset that follows is verified.
+case_request kernel-msi 0000:0b:00.0 0 ok kernel:bus reset
+has_attempt kernel-msi 0000:0b:00.0 'RESET_ATTEMPT=kernel 0000:0b:00.0 ineffective'
 case_request link-active 0000:0a:00.0 0 ok bus reset
 has_attempt link-active 0000:0a:00.0 'never reported Data Link Layer Link Active'
 case_request bus-e1000 0000:06:01.0 0 ok bus reset
