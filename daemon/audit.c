@@ -160,34 +160,17 @@ _printf_(3, 4) static void fields_addf(struct fields *f, const char *name, const
  */
 static void fields_add_message(struct fields *f, const char *msg)
 {
-	size_t len = strlen(msg), o = 0;
+	size_t len = strlen(msg), size = len + 4; /* room for "…": never cut */
 	char *s;
 
 	if (f->error)
 		return;
-	s = malloc(len + 1);
+	s = malloc(size);
 	if (!s) {
 		f->error = -ENOMEM;
 		return;
 	}
-	for (size_t i = 0; i < len;) {
-		const unsigned char *p = (const unsigned char *)msg + i;
-		size_t n = utf8_seq(p, len - i);
-
-		if (n == 0) {
-			s[o++] = '?';
-			i++;
-		} else if (n == 1 && (p[0] < 0x20 || p[0] == 0x7f)) {
-			s[o++] = ' ';
-			i++;
-		} else {
-			memcpy(s + o, p, n);
-			o += n;
-			i += n;
-		}
-	}
-	s[o] = '\0';
-	fields_add_raw(f, "MESSAGE", s, o);
+	fields_add_raw(f, "MESSAGE", s, utf8_printable(s, size, msg, len));
 	free(s);
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdint.h>
+#include <string.h>
 
 #include "utf8.h"
 
@@ -30,4 +31,30 @@ size_t utf8_seq(const unsigned char *s, size_t left)
 	    (c >= 0xd800 && c <= 0xdfff))
 		return 0;
 	return n;
+}
+
+size_t utf8_printable(char *dst, size_t size, const char *s, size_t len)
+{
+	static const char ellipsis[] = "\xe2\x80\xa6";
+	size_t o = 0, i = 0;
+
+	while (i < len) {
+		const unsigned char *p = (const unsigned char *)s + i;
+		size_t k = utf8_seq(p, len - i);
+
+		if (o + (k ? k : 1) + sizeof(ellipsis) > size) {
+			memcpy(dst + o, ellipsis, sizeof(ellipsis));
+			return o + sizeof(ellipsis) - 1;
+		}
+		if (k == 0 || (k == 1 && (p[0] < 0x20 || p[0] == 0x7f))) {
+			dst[o++] = k ? ' ' : '?';
+			i++;
+			continue;
+		}
+		memcpy(dst + o, p, k);
+		o += k;
+		i += k;
+	}
+	dst[o] = '\0';
+	return o;
 }

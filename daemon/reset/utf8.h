@@ -14,3 +14,12 @@
  * U+10FFFF are not characters (RFC 3629 §3).
  */
 size_t utf8_seq(const unsigned char *s, size_t left);
+
+/*
+ * A copy of s[0..len) that prints on one line as text: invalid bytes become
+ * '?', control characters (C0 and DEL) spaces; written to dst (size bytes,
+ * NUL-terminated) and, when it does not fit, cut at a character boundary
+ * with "…". Never longer than len, so size >= len + 4 never cuts. Returns
+ * the length written.
+ */
+size_t utf8_printable(char *dst, size_t size, const char *s, size_t len);

@@ -72,35 +72,6 @@ static int parse_id_pair(const char *s, uint16_t *a, uint16_t *b)
 	return 0;
 }
 
-/*
- * The evidence goes into a policy reason, which must be UTF-8 without
- * control characters (docs/policy.md): those become spaces, invalid bytes
- * '?', and it is cut at a character boundary with "…".
- */
-static void sanitize(char *dst, size_t size, const char *s, size_t len)
-{
-	static const char ellipsis[] = "\xe2\x80\xa6";
-	size_t o = 0, i = 0;
-
-	while (i < len) {
-		size_t k = utf8_seq((const unsigned char *)s + i, len - i);
-
-		if (o + (k ? k : 1) + sizeof(ellipsis) > size) {
-			memcpy(dst + o, ellipsis, sizeof(ellipsis));
-			return;
-		}
-		if (k == 0 || (k == 1 && ((unsigned char)s[i] < 0x20 || s[i] == 0x7f))) {
-			dst[o++] = k ? ' ' : '?';
-			i++;
-			continue;
-		}
-		memcpy(dst + o, s + i, k);
-		o += k;
-		i += k;
-	}
-	dst[o] = '\0';
-}
-
 /* ---- Aggregation ---- */
 
 static struct obs_device *device_get(struct observed *o, uint16_t vendor, uint16_t device)
@@ -208,7 +179,8 @@ static int add_attempt(struct obs_device *d, const struct entry *e, const struct
 		snprintf(m->last_sbdf, sizeof(m->last_sbdf), "%s", s);
 		while ((size_t)n < len && v[n] == ' ')
 			n++;
-		sanitize(m->evidence, sizeof(m->evidence), v + n, len - (size_t)n);
+		/* A policy reason: UTF-8 without control characters (docs/policy.md). */
+		utf8_printable(m->evidence, sizeof(m->evidence), v + n, len - (size_t)n);
 	}
 	m->ineffective++;
 	remember_sbdf(m, s);
