@@ -17,75 +17,9 @@
 #include <time.h>
 
 #include "audit.h"
+#include "ctlrun.h"
 #include "journald.h"
 #include "testlib.h"
-
-struct run {
-	int status;
-	char *out, *err;
-};
-
-static char *slurp_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *m = open_memstream(&buf, &size);
-	char chunk[4096];
-	size_t n;
-
-	assert_non_null(f);
-	assert_non_null(m);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	fclose(f);
-	fclose(m);
-	return buf;
-}
-
-/* Runs the real pcirstctl with args (NULL-terminated). */
-static struct run run_ctl(const char *const *args)
-{
-	const char *ctl = getenv("PCIRSTCTL");
-	char out[] = "/tmp/pcirst-suggest-out-XXXXXX", err[] = "/tmp/pcirst-suggest-err-XXXXXX";
-	const char *argv[32] = {ctl};
-	struct run r = {0};
-	int fo, fe, st;
-	size_t n = 1;
-	pid_t pid;
-
-	assert_non_null(ctl);
-	for (; args[n - 1] && n < ELEMENTSOF(argv) - 1; n++)
-		argv[n] = args[n - 1];
-	argv[n] = NULL;
-	fo = mkstemp(out);
-	fe = mkstemp(err);
-	assert_true(fo >= 0 && fe >= 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(fo, 1);
-		dup2(fe, 2);
-		execv(ctl, (char *const *)argv);
-		_exit(127);
-	}
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	r.status = WEXITSTATUS(st);
-	r.out = slurp_file(out);
-	r.err = slurp_file(err);
-	close(fo);
-	close(fe);
-	unlink(out);
-	unlink(err);
-	return r;
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
 
 /* ---- Writing what pcirstd writes ---- */
 
@@ -356,28 +290,28 @@ static void assert_check_valid(const char *text, const char *want)
 {
 	char path[] = "/tmp/pcirst-suggested-XXXXXX.json";
 	int fd = mkstemps(path, 5);
-	struct run r;
+	struct ctl_run r;
 
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
-	r = run_ctl((const char *[]){"policy", "check", path, NULL});
+	r = ctl_run((const char *[]){"policy", "check", path, NULL});
 	unlink(path);
 	assert_string_equal(r.err, "");
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out, want);
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 static void test_suggest(void **state)
 {
 	struct json_object *doc, *nic, *virtio, *a, *match;
 	const char *pm;
-	struct run r;
+	struct ctl_run r;
 
 	if (!have_journal)
 		skip();
-	r = run_ctl((const char *[]){"policy", "suggest", "--journal-dir", TEST_JOURNAL_RUNTIME,
+	r = ctl_run((const char *[]){"policy", "suggest", "--journal-dir", TEST_JOURNAL_RUNTIME,
 				     "--since", since, NULL});
 	assert_int_equal(r.status, 0);
 	doc = json_tokener_parse(r.out);
@@ -431,43 +365,43 @@ static void test_suggest(void **state)
 	assert_contains(jget(a, "flr"), "last: bad ? bytes on 0000:09:00.0");
 	assert_contains(r.err, "malformed entr");
 	json_object_put(doc);
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 static void test_suggest_empty(void **state)
 {
 	char dir[] = "/tmp/pcirst-suggest-empty-XXXXXX";
-	struct run r;
+	struct ctl_run r;
 
 	assert_non_null(mkdtemp(dir));
-	r = run_ctl((const char *[]){"policy", "suggest", "--journal-dir", dir, NULL});
+	r = ctl_run((const char *[]){"policy", "suggest", "--journal-dir", dir, NULL});
 	rmdir(dir);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out, "{ \"rules\": [] }\n");
 	assert_contains(r.err, "no reset method was observed ineffective on this host");
 	assert_loads(r.out, 0);
 	assert_check_valid(r.out, "valid: 0 rules from 1 file, 0 warnings\n");
-	run_free(&r);
+	ctl_run_free(&r);
 
 	/* Nothing readable is an error, not an empty suggestion. */
-	r = run_ctl((const char *[]){"policy", "suggest", "--journal-dir", "/nonexistent", NULL});
+	r = ctl_run((const char *[]){"policy", "suggest", "--journal-dir", "/nonexistent", NULL});
 	assert_int_equal(r.status, 4);
 	assert_string_equal(r.out, "");
-	run_free(&r);
-	r = run_ctl((const char *[]){"policy", "suggest", "--since", "yesterday-ish", NULL});
+	ctl_run_free(&r);
+	r = ctl_run((const char *[]){"policy", "suggest", "--since", "yesterday-ish", NULL});
 	assert_int_equal(r.status, 2);
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 static void test_probe(void **state)
 {
 	struct json_object *arr, *m, *o;
-	struct run r;
+	struct ctl_run r;
 
 	if (!have_journal)
 		skip();
 	assert_non_null(getenv("PCIRST_SHIPPED_POLICY"));
-	r = run_ctl((const char *[]){"--sysfs-root", simroot, "probe", "--policy-dir",
+	r = ctl_run((const char *[]){"--sysfs-root", simroot, "probe", "--policy-dir",
 				     getenv("PCIRST_SHIPPED_POLICY"), "--journal-dir",
 				     TEST_JOURNAL_RUNTIME, "--since", since, sim_nic.sbdf, NULL});
 	assert_int_equal(r.status, 0);
@@ -479,9 +413,9 @@ static void test_probe(void **state)
 	assert_contains(r.out, "    bus      observed    ineffective 1 time on this host (last ");
 	assert_contains(r.out, "; also reset it with a verified effect 1 time\n");
 	assert_null(strstr(r.out, "    flr      observed"));
-	run_free(&r);
+	ctl_run_free(&r);
 
-	r = run_ctl((const char *[]){"--sysfs-root", simroot, "probe", "--json", "--policy-dir",
+	r = ctl_run((const char *[]){"--sysfs-root", simroot, "probe", "--json", "--policy-dir",
 				     getenv("PCIRST_SHIPPED_POLICY"), "--journal-dir",
 				     TEST_JOURNAL_RUNTIME, "--since", since, sim_nic.sbdf, NULL});
 	assert_int_equal(r.status, 0);
@@ -499,16 +433,16 @@ static void test_probe(void **state)
 	assert_true(json_object_object_get_ex(m, "flr", &o));
 	assert_false(json_object_object_get_ex(o, "observed", &o));
 	json_object_put(arr);
-	run_free(&r);
+	ctl_run_free(&r);
 
 	/* A journal that cannot be read: one note, no observations, probing goes on. */
-	r = run_ctl((const char *[]){"--sysfs-root", simroot, "probe", "--policy-dir",
+	r = ctl_run((const char *[]){"--sysfs-root", simroot, "probe", "--policy-dir",
 				     getenv("PCIRST_SHIPPED_POLICY"), "--journal-dir",
 				     "/nonexistent", sim_nic.sbdf, NULL});
 	assert_int_equal(r.status, 0);
 	assert_contains(r.err, "cannot read the journal in /nonexistent");
 	assert_null(strstr(r.out, "observed"));
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 int main(void)

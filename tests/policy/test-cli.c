@@ -10,56 +10,14 @@
 
 #include <json-c/json.h>
 
+#include "ctlrun.h"
 #include "policy-test.h"
 
-struct run {
-	int status;
-	char *out, *err;
-};
-
-/* Runs pcirstctl with args (NULL-terminated) in the data directory. */
-static struct run run_ctl(const char *const *args)
+/* pcirstctl with args (NULL-terminated), run in the data directory. */
+static struct ctl_run run_ctl(const char *const *args)
 {
-	const char *ctl = getenv("PCIRSTCTL");
-	char out[] = "/tmp/pcirst-cli-out-XXXXXX", err[] = "/tmp/pcirst-cli-err-XXXXXX";
-	const char *argv[32] = {ctl};
-	struct run r = {0};
-	int fo, fe, st;
-	pid_t pid;
-	size_t n = 1;
-
-	assert_non_null(ctl);
-	for (; args[n - 1] && n < ELEMENTSOF(argv) - 1; n++)
-		argv[n] = args[n - 1];
-	argv[n] = NULL;
-	fo = mkstemp(out);
-	fe = mkstemp(err);
-	assert_true(fo >= 0 && fe >= 0);
 	enter_data_dir();
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(fo, 1);
-		dup2(fe, 2);
-		execv(ctl, (char *const *)argv);
-		_exit(127);
-	}
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	r.status = WEXITSTATUS(st);
-	r.out = slurp(out, NULL);
-	r.err = slurp(err, NULL);
-	close(fo);
-	close(fe);
-	unlink(out);
-	unlink(err);
-	return r;
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
+	return ctl_run(args);
 }
 
 static char *expected_for(const char *path, const char *ext)
@@ -79,7 +37,7 @@ static void check_corpus(const char *pattern, int want_status)
 	assert_true(g.gl_pathc > 0);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		const char *path = g.gl_pathv[i];
-		struct run r = run_ctl((const char *[]){"policy", "check", "-q", path, NULL});
+		struct ctl_run r = run_ctl((const char *[]){"policy", "check", "-q", path, NULL});
 		char *want = expected_for(path, ".json");
 
 		if (r.status != want_status || strcmp(r.err, want) != 0)
@@ -89,7 +47,7 @@ static void check_corpus(const char *pattern, int want_status)
 		assert_string_equal(r.err, want);
 		assert_string_equal(r.out, "");
 		free(want);
-		run_free(&r);
+		ctl_run_free(&r);
 	}
 	globfree(&g);
 }
@@ -101,7 +59,7 @@ static void test_check_bad(void **state)
 
 static void test_check_good(void **state)
 {
-	struct run r;
+	struct ctl_run r;
 
 	check_corpus("good/*.json", 0);
 	/* Without -q a verdict goes to stdout. */
@@ -109,25 +67,25 @@ static void test_check_good(void **state)
 	    (const char *[]){"policy", "check", "good/basic.json", "good/empty-rules.json", NULL});
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out, "valid: 6 rules from 2 files, 0 warnings\n");
-	run_free(&r);
+	ctl_run_free(&r);
 	/* A directory is checked as a policy directory. */
 	r = run_ctl((const char *[]){"policy", "check", "good", NULL});
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out, "valid: 12 rules from 3 files, 6 warnings\n");
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 static void test_from_qubes(void **state)
 {
-	struct run r = run_ctl((const char *[]){"--sysfs-root", "qubes/sysfs", "policy",
-						"from-qubes", "qubes/qubes.xml", NULL});
+	struct ctl_run r = run_ctl((const char *[]){"--sysfs-root", "qubes/sysfs", "policy",
+						    "from-qubes", "qubes/qubes.xml", NULL});
 	char *want_out = slurp("qubes/qubes.expected.json", NULL);
 	char *want_err = slurp("qubes/qubes.expected", NULL);
 
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out, want_out);
 	assert_string_equal(r.err, want_err);
-	run_free(&r);
+	ctl_run_free(&r);
 	free(want_out);
 	free(want_err);
 
@@ -135,13 +93,13 @@ static void test_from_qubes(void **state)
 	assert_int_equal(r.status, 1);
 	assert_string_equal(r.err, "qubes/bad/doctype.xml:2:1: error: DOCTYPE is not supported\n");
 	assert_string_equal(r.out, "");
-	run_free(&r);
+	ctl_run_free(&r);
 
 	r = run_ctl((const char *[]){"policy", "from-qubes", "qubes/nonexistent.xml", NULL});
 	assert_int_equal(r.status, 4);
 	assert_string_equal(
 	    r.err, "qubes/nonexistent.xml: error: cannot read: No such file or directory\n");
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 static void test_usage(void **state)
@@ -152,35 +110,35 @@ static void test_usage(void **state)
 	    {"policy", "explain", "--help", NULL},
 	    {"policy", "from-qubes", "--help", NULL},
 	};
-	struct run r;
+	struct ctl_run r;
 
 	for (size_t i = 0; i < ELEMENTSOF(helps); i++) {
 		r = run_ctl((const char *const *)helps[i]);
 		assert_int_equal(r.status, 0);
 		assert_non_null(strstr(r.out, "Usage: pcirstctl"));
 		assert_string_equal(r.err, "");
-		run_free(&r);
+		ctl_run_free(&r);
 	}
 	r = run_ctl((const char *[]){"policy", "frobnicate", NULL});
 	assert_int_equal(r.status, 2);
 	assert_string_equal(r.err, "pcirstctl policy: unknown command 'frobnicate' (check, "
 				   "explain, from-qubes, suggest)\n");
-	run_free(&r);
+	ctl_run_free(&r);
 	r = run_ctl((const char *[]){"policy", "explain", "0000:3:00.0", NULL});
 	assert_int_equal(r.status, 2);
 	assert_non_null(strstr(r.err, "invalid PCI address '0000:3:00.0'"));
-	run_free(&r);
+	ctl_run_free(&r);
 	r = run_ctl((const char *[]){"policy", "explain", "-o", "no-strict-rest", "03:00.0", NULL});
 	assert_int_equal(r.status, 2);
 	assert_string_equal(r.err, "pcirstctl policy explain: unknown option 'no-strict-rest'; "
 				   "did you mean 'no-strict-reset'?\n");
-	run_free(&r);
+	ctl_run_free(&r);
 	/* explain refuses a broken policy before looking at any device. */
 	r = run_ctl((const char *[]){"policy", "explain", "--policy-dir", "bad", "03:00.0", NULL});
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "bad/unknown-key.json:5:7: error: unknown key 'polcy' in "
 				      "rule; did you mean 'policy'?\n"));
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 static char simroot[64];
@@ -208,8 +166,8 @@ static int remove_simtree(void **state)
 static void test_probe_avoided(void **state)
 {
 	struct json_object *a, *m, *v;
-	struct run r = run_ctl((const char *[]){"--sysfs-root", simroot, "probe", "--policy-dir",
-						"probe", "0000:03:00.0", NULL});
+	struct ctl_run r = run_ctl((const char *[]){"--sysfs-root", simroot, "probe",
+						    "--policy-dir", "probe", "0000:03:00.0", NULL});
 
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.err, "");
@@ -219,7 +177,7 @@ static void test_probe_avoided(void **state)
 	assert_non_null(strstr(r.out, "    pm       avoided     quirk probe/10-quirks.json:4: "
 				      "test: D3hot->D0 resets nothing (quirk_no_pm_reset) "
 				      "(the device: supported)\n"));
-	run_free(&r);
+	ctl_run_free(&r);
 
 	r = run_ctl((const char *[]){"--sysfs-root", simroot, "probe", "--json", "--policy-dir",
 				     "probe", "0000:03:00.0", NULL});
@@ -236,20 +194,20 @@ static void test_probe_avoided(void **state)
 	assert_true(json_object_object_get_ex(m, "origin", &v));
 	assert_string_equal(json_object_get_string(v), "probe/10-quirks.json:4:18");
 	json_object_put(a);
-	run_free(&r);
+	ctl_run_free(&r);
 
 	/* Without knowledge the device's own answer stands. */
 	r = run_ctl((const char *[]){"--sysfs-root", simroot, "probe", "--policy-dir", "good",
 				     "0000:03:00.0", NULL});
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "0000:00:03.0  pm bus kernel\n"));
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 static void test_explain_avoided(void **state)
 {
-	struct run r = run_ctl((const char *[]){"--sysfs-root", simroot, "policy", "explain",
-						"--policy-dir", "probe", "0000:03:00.0", NULL});
+	struct ctl_run r = run_ctl((const char *[]){"--sysfs-root", simroot, "policy", "explain",
+						    "--policy-dir", "probe", "0000:03:00.0", NULL});
 
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.err, "");
@@ -259,7 +217,7 @@ static void test_explain_avoided(void **state)
 				      "D3hot->D0 resets nothing (quirk_no_pm_reset)\n"));
 	assert_non_null(strstr(r.out, "  knowledge     probe/10-quirks.json:3:5  matches; records "
 				      "knowledge only (avoided methods, extra delay)\n"));
-	run_free(&r);
+	ctl_run_free(&r);
 }
 
 int main(void)
