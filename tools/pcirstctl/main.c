@@ -18,7 +18,7 @@ static void usage(FILE *f)
 	      "  reset SBDF...           reset now, without the daemon, and print the trail\n"
 	      "  request SBDF...         ask the running daemon to reset, print its answer\n"
 	      "  status                  the daemon's state, requests in flight, recent decisions\n"
-	      "  policy check|explain|from-qubes\n"
+	      "  policy check|explain|from-qubes|suggest\n"
 	      "                          validate and explain reset policy files\n"
 	      "\n"
 	      "Options:\n"
