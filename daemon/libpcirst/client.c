@@ -37,7 +37,16 @@ struct pcirst_result {
 	uint64_t duration_ms;
 };
 
-static const char *const kind_names[] = {"ok", "failed", "failed-ignored", "skipped", "refused"};
+static const char *const kind_names[] = {
+    [PCIRST_RESULT_OK] = "ok",
+    [PCIRST_RESULT_FAILED] = "failed",
+    [PCIRST_RESULT_FAILED_IGNORED] = "failed-ignored",
+    [PCIRST_RESULT_SKIPPED] = "skipped",
+    [PCIRST_RESULT_REFUSED] = "refused",
+};
+/* Every kind has its name: the public enum ends with REFUSED. */
+_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == PCIRST_RESULT_REFUSED + 1,
+	       "kind_names must name every enum pcirst_result_kind");
 
 PCIRST_EXPORT int pcirst_open(const char *base, struct pcirst **out)
 {

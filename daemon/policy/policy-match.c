@@ -107,17 +107,19 @@ void policy_decide(const struct policy *p, const struct pci_dev_info *info,
 
 const char *policy_candidate_result_name(enum policy_candidate_result r)
 {
-	static const char *const names[] = {
-	    [POLICY_CAND_WON] = "won",
-	    [POLICY_CAND_NO_MATCH] = "no-match",
-	    [POLICY_CAND_LESS_SPECIFIC] = "less-specific",
-	    [POLICY_CAND_OVERRIDDEN] = "overridden",
-	    [POLICY_CAND_KNOWLEDGE] = "knowledge",
-	};
-
-	if ((unsigned)r >= ELEMENTSOF(names))
-		return NULL;
-	return names[r];
+	switch (r) {
+	case POLICY_CAND_WON:
+		return "won";
+	case POLICY_CAND_NO_MATCH:
+		return "no-match";
+	case POLICY_CAND_LESS_SPECIFIC:
+		return "less-specific";
+	case POLICY_CAND_OVERRIDDEN:
+		return "overridden";
+	case POLICY_CAND_KNOWLEDGE:
+		return "knowledge";
+	}
+	return "invalid";
 }
 
 int policy_explain(const struct policy *p, const struct pci_dev_info *info,

@@ -8,15 +8,20 @@
 
 #include "attempt.h"
 
-static const char *const probe_names[] = {
-    [PROBE_SUPPORTED] = "supported",
-    [PROBE_UNSUPPORTED] = "unsupported",
-    [PROBE_REFUSED] = "refused",
-};
-
+/* A switch without default: -Wswitch names a status added without a name. */
 const char *probe_status_name(enum probe_status s)
 {
-	return s <= PROBE_ERROR ? probe_names[s] : "invalid";
+	switch (s) {
+	case PROBE_SUPPORTED:
+		return "supported";
+	case PROBE_UNSUPPORTED:
+		return "unsupported";
+	case PROBE_REFUSED:
+		return "refused";
+	case PROBE_ERROR:
+		return "error";
+	}
+	return "invalid";
 }
 
 static void probe_method(struct pci_host *host, const struct pci_dev_info *info,

@@ -5,42 +5,60 @@
 
 #include "trail.h"
 
-static const char *const outcome_names[_ATTEMPT_OUTCOME_MAX] = {
-    [ATTEMPT_OK] = "ok",
-    [ATTEMPT_UNSUPPORTED] = "unsupported",
-    [ATTEMPT_REFUSED] = "refused",
-    [ATTEMPT_FAILED] = "failed",
-    [ATTEMPT_TIMEDOUT] = "timed-out",
-    [ATTEMPT_ABORTED] = "aborted",
-    [ATTEMPT_INEFFECTIVE] = "ineffective",
-};
-
-static const char *const effect_names[_EFFECT_MAX] = {
-    [EFFECT_NONE] = "none",
-    [EFFECT_VERIFIED] = "verified",
-    [EFFECT_UNVERIFIED] = "unverified",
-    [EFFECT_INEFFECTIVE] = "ineffective",
-};
-
-static const char *const verdict_names[_VERDICT_MAX] = {
-    [VERDICT_OK] = "ok",
-    [VERDICT_FAILED] = "failed",
-    [VERDICT_ABORTED] = "aborted",
-};
-
+/* Switches without default: -Wswitch (an error in CI) names a value added without a name. */
 const char *attempt_outcome_name(enum attempt_outcome o)
 {
-	return o < _ATTEMPT_OUTCOME_MAX ? outcome_names[o] : "invalid";
+	switch (o) {
+	case ATTEMPT_OK:
+		return "ok";
+	case ATTEMPT_UNSUPPORTED:
+		return "unsupported";
+	case ATTEMPT_REFUSED:
+		return "refused";
+	case ATTEMPT_FAILED:
+		return "failed";
+	case ATTEMPT_TIMEDOUT:
+		return "timed-out";
+	case ATTEMPT_ABORTED:
+		return "aborted";
+	case ATTEMPT_INEFFECTIVE:
+		return "ineffective";
+	case _ATTEMPT_OUTCOME_MAX:
+		break;
+	}
+	return "invalid";
 }
 
 const char *reset_effect_name(enum reset_effect e)
 {
-	return e < _EFFECT_MAX ? effect_names[e] : "invalid";
+	switch (e) {
+	case EFFECT_NONE:
+		return "none";
+	case EFFECT_VERIFIED:
+		return "verified";
+	case EFFECT_UNVERIFIED:
+		return "unverified";
+	case EFFECT_INEFFECTIVE:
+		return "ineffective";
+	case _EFFECT_MAX:
+		break;
+	}
+	return "invalid";
 }
 
 const char *reset_verdict_name(enum reset_verdict v)
 {
-	return v < _VERDICT_MAX ? verdict_names[v] : "invalid";
+	switch (v) {
+	case VERDICT_OK:
+		return "ok";
+	case VERDICT_FAILED:
+		return "failed";
+	case VERDICT_ABORTED:
+		return "aborted";
+	case _VERDICT_MAX:
+		break;
+	}
+	return "invalid";
 }
 
 struct reset_trail *reset_trail_new(const struct pcirst_sbdf *targets, unsigned n)

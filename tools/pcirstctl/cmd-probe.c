@@ -209,6 +209,15 @@ static struct json_object *probe_json(const struct probe_result *p, const struct
 	return o;
 }
 
+static struct json_object *error_json(const struct pcirst_sbdf *sbdf, const char *error)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "sbdf", sbdf_json(sbdf));
+	json_object_object_add(o, "error", json_object_new_string(error));
+	return o;
+}
+
 int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 {
 	static const struct option options[] = {
@@ -310,6 +319,9 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 			fprintf(stderr, "pcirstctl probe: %s: %s\n",
 				pcirst_sbdf_format(&devs[i], s), p.error);
 			ret = CTL_EXIT_ENVIRONMENT;
+			/* The JSON still lists every function asked for, with the reason. */
+			if (json)
+				json_object_array_add(array, error_json(&devs[i], p.error));
 			continue;
 		}
 		if (policy)
