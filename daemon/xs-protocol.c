@@ -156,7 +156,8 @@ static int publish_status(struct xsp *x, xs_transaction_t t, void *arg)
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	if (!write_str(x, t, path(x, "daemon/state"), x->state) ||
 	    !write_str(x, t, path(x, "daemon/version"), XSP_PROTOCOL_VERSION) ||
-	    !write_str(x, t, path(x, "daemon/features"), "multi-function options effect") ||
+	    !write_str(x, t, path(x, "daemon/features"),
+		       "multi-function options effect strict-reset") ||
 	    !write_str(x, t, path(x, "daemon/pid"), pid) ||
 	    !write_str(x, t, path(x, "daemon/instance"), x->instance))
 		return -errno;

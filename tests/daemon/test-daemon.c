@@ -69,13 +69,14 @@ static void serves_requests(void **state)
 	assert_non_null(strstr(pcirst_result_error(r), "test: never reset"));
 	pcirst_result_free(r);
 
-	/* A request may always be stricter than its rule: lenient instead of skip. */
+	/* Skip is a veto: no request option turns it into an attempt (it once reset it). */
 	r = request("0000:03:00.0", "no-strict-reset");
-	assert_int_equal(pcirst_result_kind(r), PCIRST_RESULT_OK);
-	assert_string_equal(pcirst_result_policy(r), "lenient");
-	assert_string_equal(pcirst_result_method(r), "pm");
-	/* 03:00.0 was never enabled: nothing could show whether D3hot->D0 reset it. */
-	assert_string_equal(pcirst_result_effect(r), "unverified");
+	assert_int_equal(pcirst_result_kind(r), PCIRST_RESULT_SKIPPED);
+	assert_string_equal(pcirst_result_policy(r), "skip");
+	assert_string_equal(pcirst_result_method(r), "");
+	pcirst_result_free(r);
+	r = request("0000:03:00.0", "strict-reset");
+	assert_int_equal(pcirst_result_kind(r), PCIRST_RESULT_SKIPPED);
 	pcirst_result_free(r);
 
 	/* dom0's e1000e drives 04:00.1: refused before any policy or method. */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Request options (qvm-pci's no-strict-reset, and no-reset): a request may
- * always make the policy stricter, and weaker only where the rule allows it;
- * a refused weakening keeps the policy and says why.
+ * Request options (strict-reset, qvm-pci's no-strict-reset, and no-reset): a
+ * request may make lenient strict, weaken only where the rule allows it, and
+ * never turn a skip into a reset; a refused request keeps the policy and
+ * says why. docs/policy.md's request table is checked row by row against
+ * the code.
  */
 #include "policy-test.h"
 
@@ -29,9 +31,13 @@ static const struct weaken_case weaken[] = {
     /* Equal: nothing to do. */
     {POLICY_LENIENT, false, "no-strict-reset", POLICY_LENIENT, false, false},
     {POLICY_SKIP, false, "no-reset", POLICY_SKIP, false, false},
-    /* Stricter is always granted, with or without permission. */
-    {POLICY_SKIP, false, "no-strict-reset", POLICY_LENIENT, false, true},
-    {POLICY_SKIP, true, "no-strict-reset", POLICY_LENIENT, false, true},
+    /* Stricter between lenient and strict is granted, with or without permission. */
+    {POLICY_LENIENT, false, "strict-reset", POLICY_STRICT, false, true},
+    {POLICY_LENIENT, true, "strict-reset=yes", POLICY_STRICT, false, true},
+    /* Skip is a veto: no request makes it an attempt (it once made it lenient). */
+    {POLICY_SKIP, false, "no-strict-reset", POLICY_SKIP, true, false},
+    {POLICY_SKIP, true, "no-strict-reset", POLICY_SKIP, true, false},
+    {POLICY_SKIP, true, "strict-reset", POLICY_SKIP, true, false},
     /* An option set to false asks for nothing. */
     {POLICY_STRICT, true, "no-strict-reset=False", POLICY_STRICT, false, false},
     {POLICY_STRICT, true, "no-reset=0", POLICY_STRICT, false, false},
@@ -67,6 +73,72 @@ static void test_weaken_table(void **state)
 	}
 }
 
+static int mode_of(const char *word)
+{
+	int m = policy_mode_from_name(word);
+
+	if (m < 0)
+		fail_msg("docs/policy.md request table: '%s' is not a mode", word);
+	return m;
+}
+
+/* One row of docs/policy.md's request table, checked against policy_apply_request(). */
+static void check_doc_row(char *line, unsigned *seen)
+{
+	char *cell[5], *save = NULL, *tok;
+	unsigned n = 0;
+	struct policy_request req = {0};
+	struct policy_decision d = {0};
+	const char *reported;
+
+	for (tok = strtok_r(line, "|", &save); tok && n < 5; tok = strtok_r(NULL, "|", &save)) {
+		while (*tok == ' ')
+			tok++;
+		for (char *e = tok + strlen(tok); e > tok && (e[-1] == ' ' || e[-1] == '\n');)
+			*--e = '\0';
+		cell[n++] = tok;
+	}
+	assert_int_equal(n, 5);
+	if (streq(cell[0], "rule") || cell[0][0] == '-')
+		return; /* header, separator */
+	d.mode = (enum policy_mode)mode_of(cell[0]);
+	d.allow_request_weaken = streq(cell[2], "true");
+	snprintf(d.origin, sizeof(d.origin), "t.json:1:1");
+	if (!streq(cell[1], "none"))
+		assert_int_equal(policy_request_add_option(&req, cell[1], NULL), 0);
+	policy_apply_request(&d, &req);
+	reported = d.request_refused ? "refused" : d.request_applied ? "applied" : "nothing";
+	if ((int)d.mode != mode_of(cell[3]) || !streq(reported, cell[4]))
+		fail_msg(
+		    "docs/policy.md row '%s | %s | %s': the code says %s, %s; the table %s, %s",
+		    cell[0], cell[1], cell[2], policy_mode_name(d.mode), reported, cell[3],
+		    cell[4]);
+	(*seen)++;
+}
+
+static void test_doc_table(void **state)
+{
+	char path[4096], line[512];
+	unsigned rows = 0;
+	bool in = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/../../../docs/policy.md", policy_data_dir());
+	f = fopen(path, "re");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "<!-- request-table -->"))
+			in = true;
+		else if (strstr(line, "<!-- end request-table -->"))
+			in = false;
+		else if (in && line[0] == '|')
+			check_doc_row(line, &rows);
+	}
+	fclose(f);
+	/* Every rule mode x request (none + 3 options) x allow: the table is complete. */
+	assert_int_equal(rows, _POLICY_MODE_MAX * (1 + _POLICY_MODE_MAX) * 2);
+}
+
 static void test_refusal_reason(void **state)
 {
 	struct policy_request req = {0};
@@ -87,9 +159,10 @@ static void test_bad_options(void **state)
 		const char *option, *why;
 	} cases[] = {
 	    {"no-strict-rest", "unknown option 'no-strict-rest'; did you mean 'no-strict-reset'?"},
-	    {"permissive", "unknown option 'permissive' (expected no-strict-reset or no-reset)"},
+	    {"permissive",
+	     "unknown option 'permissive' (expected strict-reset, no-strict-reset or no-reset)"},
 	    {"no-reset=maybe", "option 'no-reset': value 'maybe' is not True or False"},
-	    {"", "unknown option '' (expected no-strict-reset or no-reset)"},
+	    {"", "unknown option '' (expected strict-reset, no-strict-reset or no-reset)"},
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -140,7 +213,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_weaken_table), cmocka_unit_test(test_refusal_reason),
 	    cmocka_unit_test(test_bad_options),	 cmocka_unit_test(test_both_options),
-	    cmocka_unit_test(test_outcomes),
+	    cmocka_unit_test(test_outcomes),	 cmocka_unit_test(test_doc_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,23 +11,24 @@
 
 static void request_usage(FILE *f)
 {
-	fputs("Usage: pcirstctl request SBDF... [--domid N] [--reason R] [--option O]...\n"
-	      "                         [--timeout MS] [--base PATH]\n"
-	      "\n"
-	      "Asks the running pcirstd to reset the given functions (together) over\n"
-	      "xenstore, waits for its answer and prints it.\n"
-	      "\n"
-	      "  -d, --domid N      the domain the device goes to or comes from\n"
-	      "  -r, --reason R     attach, detach or manual (default manual)\n"
-	      "  -o, --option O     no-strict-reset or no-reset (the policy decides)\n"
-	      "  -t, --timeout MS   how long to wait for the answer (default 30000)\n"
-	      "      --base PATH    xenstore path of the daemon (default\n"
-	      "                     /local/domain/0/pci-reset)\n"
-	      "  -h, --help         show this help\n"
-	      "\n"
-	      "Exit status: 0 ok; 1 failed (strict); 2 usage; 3 refused; 4 the daemon is not\n"
-	      "ready or xenstore is unreachable; 5 failed-ignored (lenient); 6 skipped.\n",
-	      f);
+	fputs(
+	    "Usage: pcirstctl request SBDF... [--domid N] [--reason R] [--option O]...\n"
+	    "                         [--timeout MS] [--base PATH]\n"
+	    "\n"
+	    "Asks the running pcirstd to reset the given functions (together) over\n"
+	    "xenstore, waits for its answer and prints it.\n"
+	    "\n"
+	    "  -d, --domid N      the domain the device goes to or comes from\n"
+	    "  -r, --reason R     attach, detach or manual (default manual)\n"
+	    "  -o, --option O     strict-reset, no-strict-reset or no-reset (the policy decides)\n"
+	    "  -t, --timeout MS   how long to wait for the answer (default 30000)\n"
+	    "      --base PATH    xenstore path of the daemon (default\n"
+	    "                     /local/domain/0/pci-reset)\n"
+	    "  -h, --help         show this help\n"
+	    "\n"
+	    "Exit status: 0 ok; 1 failed (strict); 2 usage; 3 refused; 4 the daemon is not\n"
+	    "ready or xenstore is unreachable; 5 failed-ignored (lenient); 6 skipped.\n",
+	    f);
 }
 
 int cmd_request(int argc, char **argv, const struct ctl_globals *g)
