@@ -4,6 +4,8 @@
 #include "log.h"
 #include "manager.h"
 
+_Static_assert(REQUEST_TARGETS_MAX == POLICY_TARGETS_MAX, "a request decides every target");
+
 enum entry_state {
 	ENTRY_QUEUED,
 	ENTRY_RUNNING,
@@ -359,6 +361,7 @@ int manager_submit(struct manager *m, const struct request *r)
 {
 	struct entry *e;
 	struct why why = {""};
+	int k;
 
 	if (manager_has(m, r->id))
 		return -EEXIST;
@@ -377,7 +380,15 @@ int manager_submit(struct manager *m, const struct request *r)
 		}
 	}
 	e->policy = policy_handle_get(m->policy);
-	policy_decide(e->policy, &e->info[0], &e->decision);
+	/* Every function's policy, not the first address's: skip or avoid on any applies. */
+	k = policy_decide_targets(e->policy, e->info, r->n_targets, &e->decision);
+	if (k < 0) {
+		policy_unref(e->policy);
+		free(e);
+		refuse(m, r->id, "cannot decide the policy for the request", r->targets,
+		       r->n_targets);
+		return 0;
+	}
 	policy_apply_request(&e->decision, &r->options);
 	e->accepted_at = now_usec();
 	e->state = ENTRY_QUEUED;

@@ -141,3 +141,8 @@ DEFINE_FREEP(struct xml_node, xml_node_free)
 const char *xml_attr(const struct xml_node *n, const char *name);
 /* The first child named name, or NULL. */
 const struct xml_node *xml_child(const struct xml_node *n, const char *name);
+
+/* ---- Deciding (policy-quirk.c) ---- */
+
+/* Whether a matching rule's "avoid" removes spec ("kernel:bus" counts as "bus"). */
+bool policy_method_avoided(const struct policy_decision *d, const struct reset_method_spec *spec);

@@ -280,3 +280,10 @@ void policy_apply_knowledge(const struct policy *p, const struct pci_dev_info *i
 		say_no_method(d, all, n);
 	}
 }
+
+bool policy_method_avoided(const struct policy_decision *d, const struct reset_method_spec *spec)
+{
+	const struct policy_rule *r;
+
+	return avoided_by(d, spec, &r) != NULL;
+}

@@ -211,6 +211,19 @@ struct policy_decision {
 	char origin[WHY_MAX]; /* "file:line:col" of the rule, or "built-in default" */
 };
 
+/*
+ * The decision for a reset of several functions at once (n <= 8): each is
+ * decided, then a skip on any skips all, strict on any makes it strict, only
+ * methods every function allows are tried, the longest timings apply, and a
+ * request may weaken only if every rule allows it. The result does not
+ * depend on the order of info[]; the named rule is that of the lowest
+ * address with the resulting mode. Returns 0, -EINVAL or -ENOMEM.
+ */
+#define POLICY_TARGETS_MAX		8
+#define POLICY_READY_TIMEOUT_DEFAULT_MS 1000u
+int policy_decide_targets(const struct policy *p, const struct pci_dev_info *info, unsigned n,
+			  struct policy_decision *out);
+
 /* Whether a rule's match fits a device; why (may be NULL) says which field did not. */
 bool policy_match_device(const struct policy_match *m, const struct pci_dev_info *info,
 			 struct why *why);
