@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdio.h>
 
+#include "decision.h"
 #include "log.h"
 #include "manager.h"
 

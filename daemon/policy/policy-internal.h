@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "linecol.h"
 #include "policy.h"
 
 /* ---- Building (policy.c) ---- */
@@ -55,9 +56,6 @@ int jpos_scan(const char *text, size_t len, struct jpos *out, size_t *err_off);
 void jpos_done(struct jpos *p);
 /* The last member named key, or NULL. */
 const struct jpos_member *jpos_member(const struct jpos *obj, const char *key);
-
-/* 1-based line and column (in characters, UTF-8 aware) of a byte offset. */
-void text_linecol(const char *text, size_t len, size_t off, unsigned *line, unsigned *col);
 
 /* ---- Parsing (policy-parse.c, policy-quirk.c) ---- */
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "policy-internal.h"
+#include "utf8.h"
 
 /* json-c refuses deeper documents first (its default depth is 32); this only guards the stack. */
 #define JPOS_DEPTH_MAX 64
@@ -54,30 +55,6 @@ static int read_u16(const struct scan *sc, size_t at, unsigned *out)
 	}
 	*out = v;
 	return 0;
-}
-
-static size_t put_utf8(char *o, unsigned cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12);
-		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | cp >> 18);
-	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
 }
 
 /*
@@ -135,7 +112,7 @@ static int scan_string(struct scan *sc, char **out)
 			sc->i += 6;
 		}
 		if (o)
-			o += put_utf8(o, cp);
+			o += utf8_encode(o, cp);
 	}
 	if (sc->i >= sc->len)
 		goto bad;
@@ -314,25 +291,4 @@ const struct jpos_member *jpos_member(const struct jpos *obj, const char *key)
 		if (obj->members[k - 1].key && streq(obj->members[k - 1].key, key))
 			return &obj->members[k - 1];
 	return NULL;
-}
-
-void text_linecol(const char *text, size_t len, size_t off, unsigned *line, unsigned *col)
-{
-	unsigned l = 1, c = 1;
-
-	if (off > len)
-		off = len;
-	for (size_t k = 0; k < off; k++) {
-		unsigned char ch = (unsigned char)text[k];
-
-		if (ch == '\n') {
-			l++;
-			c = 1;
-		} else if ((ch & 0xc0) != 0x80) {
-			/* Count characters, not the continuation bytes of UTF-8. */
-			c++;
-		}
-	}
-	*line = l;
-	*col = c;
 }

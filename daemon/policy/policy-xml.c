@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linecol.h"
 #include "policy-internal.h"
+#include "utf8.h"
 
 #define XML_NODES_MAX 500000u
 
@@ -22,24 +24,12 @@ struct xp {
 	struct why *why;
 	unsigned nodes;
 	/* Offsets only grow while parsing: line:col is advanced, not recounted. */
-	size_t lc_off;
-	unsigned lc_line, lc_col;
+	struct linecol lc;
 };
 
 static void linecol_at(struct xp *x, size_t off, unsigned *line, unsigned *col)
 {
-	for (; x->lc_off < off && x->lc_off < x->len; x->lc_off++) {
-		unsigned char ch = (unsigned char)x->s[x->lc_off];
-
-		if (ch == '\n') {
-			x->lc_line++;
-			x->lc_col = 1;
-		} else if ((ch & 0xc0) != 0x80) {
-			x->lc_col++;
-		}
-	}
-	*line = x->lc_line;
-	*col = x->lc_col;
+	linecol_advance(&x->lc, x->s, x->len, off, line, col);
 }
 
 struct buf {
@@ -133,28 +123,8 @@ static int skip_past(struct xp *x, const char *end, const char *what)
 static int put_cp(struct buf *b, unsigned cp)
 {
 	char o[4];
-	size_t n;
 
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		o[0] = (char)(0xc0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12);
-		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		o[0] = (char)(0xf0 | cp >> 18);
-		o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-		o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-		o[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	return buf_add(b, o, n);
+	return buf_add(b, o, utf8_encode(o, cp));
 }
 
 /* At '&': decodes one reference into b. */
@@ -444,7 +414,7 @@ static int skip_misc(struct xp *x)
 int xml_parse(const char *text, size_t len, struct xml_node **out, unsigned *line, unsigned *col,
 	      struct why *why)
 {
-	struct xp x = {.s = text, .len = len, .why = why, .lc_line = 1, .lc_col = 1};
+	struct xp x = {.s = text, .len = len, .why = why, .lc = LINECOL_START};
 	struct xml_node *root = NULL;
 	int r;
 

@@ -13,10 +13,10 @@
 
 #include <pcirst/sbdf.h>
 
-#include "engine.h"
 #include "method.h"
-#include "pci-host.h"
+#include "pci-dev.h"
 #include "util.h"
+#include "verdict.h"
 
 struct json_object;
 
@@ -256,16 +256,6 @@ struct policy_candidate {
 /* Fills *out (malloc'ed, one entry per rule in load order) and the decision. */
 int policy_explain(const struct policy *p, const struct pci_dev_info *info,
 		   struct policy_decision *decision, struct policy_candidate **out, unsigned *n);
-
-/*
- * Copies the decision's methods and timings into reset options
- * (opts->targets untouched). Returns 0, or -ENOENT when every method is
- * avoided (d->no_method): the caller must then fail the reset with
- * d->no_method_why instead of starting it. Even a caller that does not check
- * cannot reset with an avoided method: opts then names one invalid method,
- * which reset_job_new() refuses with -EINVAL.
- */
-int policy_decision_to_reset_options(const struct policy_decision *d, struct reset_options *opts);
 
 /* The decision as JSON: mode, methods, avoided methods, timings, the rule and the request's effect.
  */

@@ -46,21 +46,6 @@ const char *reset_effect_name(enum reset_effect e)
 	return "invalid";
 }
 
-const char *reset_verdict_name(enum reset_verdict v)
-{
-	switch (v) {
-	case VERDICT_OK:
-		return "ok";
-	case VERDICT_FAILED:
-		return "failed";
-	case VERDICT_ABORTED:
-		return "aborted";
-	case _VERDICT_MAX:
-		break;
-	}
-	return "invalid";
-}
-
 struct reset_trail *reset_trail_new(const struct pcirst_sbdf *targets, unsigned n)
 {
 	struct reset_trail *t = calloc(1, sizeof(*t));

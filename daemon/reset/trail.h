@@ -13,6 +13,7 @@
 #include <pcirst/sbdf.h>
 
 #include "method.h"
+#include "verdict.h"
 #include "util.h"
 
 struct json_object;
@@ -63,15 +64,6 @@ struct trail_attempt {
 	unsigned n_steps;
 	uint64_t usec;
 };
-
-enum reset_verdict {
-	VERDICT_OK,	 /* a method reset every function, restored and verified it */
-	VERDICT_FAILED,	 /* no method succeeded */
-	VERDICT_ABORTED, /* stopped from outside before an outcome */
-	_VERDICT_MAX,
-};
-
-const char *reset_verdict_name(enum reset_verdict v);
 
 struct reset_trail {
 	struct pcirst_sbdf *targets;

@@ -10,6 +10,7 @@
 
 #include "testlib.h"
 
+#include "decision.h"
 #include "policy.h"
 
 /* $PCIRST_TEST_DATA/policy; the tests chdir there so diagnostics name files relatively. */

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "ctl-util.h"
+#include "engine.h"
 #include "observed.h"
 #include "pcirstctl.h"
 #include "policy.h"

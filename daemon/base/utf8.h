@@ -23,3 +23,10 @@ size_t utf8_seq(const unsigned char *s, size_t left);
  * the length written.
  */
 size_t utf8_printable(char *dst, size_t size, const char *s, size_t len);
+
+/*
+ * Writes the UTF-8 form of code point cp (at most U+10FFFF; callers decode
+ * JSON \u escapes and XML character references into it) to out; returns
+ * its length, 1-4.
+ */
+size_t utf8_encode(char out[4], unsigned cp);
