@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <xenstore.h>
 
+#include <pcirst/pcirst.h>
+
 #include "log.h"
 #include "xs-gc.h"
 #include "xs-protocol.h"
@@ -151,14 +153,22 @@ static int in_transaction(struct xsp *x, int (*fn)(struct xsp *, xs_transaction_
 
 static int publish_status(struct xsp *x, xs_transaction_t t, void *arg)
 {
-	char pid[16];
+	char pid[16], started[24];
+	uint64_t st = 0;
+	int k;
 
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	/* Liveness (docs/protocol.md): a client compares it with /proc/<pid>/stat's field 22. */
+	k = pcirst_process_start_time((int)getpid(), &st);
+	if (k < 0)
+		return k;
+	snprintf(started, sizeof(started), "%" PRIu64, st);
 	if (!write_str(x, t, path(x, "daemon/state"), x->state) ||
 	    !write_str(x, t, path(x, "daemon/version"), XSP_PROTOCOL_VERSION) ||
 	    !write_str(x, t, path(x, "daemon/features"),
-		       "multi-function options effect strict-reset") ||
+		       "multi-function options effect strict-reset liveness") ||
 	    !write_str(x, t, path(x, "daemon/pid"), pid) ||
+	    !write_str(x, t, path(x, "daemon/start-time"), started) ||
 	    !write_str(x, t, path(x, "daemon/instance"), x->instance))
 		return -errno;
 	return 0;

@@ -17,6 +17,8 @@
 #define PCIRST_EXPORT __attribute__((visibility("default")))
 #define DEFAULT_BASE  "/local/domain/0/pci-reset"
 #define PATH_MAX_LEN  256
+/* How often a waiting client judges the daemon's liveness again. */
+#define PCIRST_LIVENESS_INTERVAL_MS 1000
 
 struct pcirst {
 	struct xs_handle *h;
@@ -29,6 +31,7 @@ struct pcirst_pending {
 	char id[64];
 	char state_path[PATH_MAX_LEN];
 	bool watching;
+	uint64_t alive_checked_ms; /* when the daemon's liveness was last judged */
 };
 
 struct pcirst_result {
@@ -92,16 +95,78 @@ static char *read_rel(struct pcirst *p, const char *rel)
 	return xs_read(p->h, XBT_NULL, path, &len);
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* One consistent snapshot of daemon/state, features, pid and start-time (a restart writes them in
+ * one transaction), judged as docs/protocol.md "Liveness" says. */
+static int judge(struct pcirst *p, bool need_ready, int *stale_pid)
+{
+	static const char *const names[] = {"state", "features", "pid", "start-time"};
+	char *v[4] = {NULL};
+	uint64_t started = 0;
+	int r = -EAGAIN, pid = 0;
+
+	if (stale_pid)
+		*stale_pid = 0;
+	for (unsigned attempt = 0; attempt < 8 && r == -EAGAIN; attempt++) {
+		xs_transaction_t t = xs_transaction_start(p->h);
+		char path[PATH_MAX_LEN];
+
+		if (t == XBT_NULL)
+			return -errno;
+		for (unsigned i = 0; i < 4; i++) {
+			snprintf(path, sizeof(path), "%s/daemon/%s", p->base, names[i]);
+			free(v[i]);
+			v[i] = xs_read(p->h, t, path, NULL);
+			if (!v[i] && errno != ENOENT) {
+				r = -errno;
+				break;
+			}
+		}
+		if (r == -EAGAIN)
+			r = 0;
+		/* Nothing was written: a read-only transaction that ends in conflict is retried. */
+		if (!xs_transaction_end(p->h, t, false) && errno == EAGAIN && r == 0)
+			r = -EAGAIN;
+	}
+	if (r < 0)
+		goto out;
+	if (need_ready && (!v[0] || strcmp(v[0], "ready") != 0))
+		goto out; /* r = 0: absent, starting or stopping */
+	r = 1;
+	/* A daemon from before the liveness feature is judged by its state alone. */
+	if (!v[1] || !strstr(v[1], "liveness"))
+		goto out;
+	pid = v[2] ? atoi(v[2]) : 0;
+	r = -EOWNERDEAD;
+	if (pid > 0 && v[3] && pcirst_process_start_time(pid, &started) == 0 &&
+	    strtoull(v[3], NULL, 10) == started)
+		r = 1;
+	else if (stale_pid)
+		*stale_pid = pid;
+out:
+	for (unsigned i = 0; i < 4; i++)
+		free(v[i]);
+	return r;
+}
+
+PCIRST_EXPORT int pcirst_daemon_alive(struct pcirst *p, int *stale_pid)
+{
+	return judge(p, true, stale_pid);
+}
+
 PCIRST_EXPORT int pcirst_daemon_ready(struct pcirst *p)
 {
-	char *state = read_rel(p, "daemon/state");
-	int r;
+	int r = pcirst_daemon_alive(p, NULL);
 
-	if (!state)
-		return errno == ENOENT ? 0 : -errno;
-	r = strcmp(state, "ready") == 0;
-	free(state);
-	return r;
+	/* A dead daemon's stale "ready" is not ready. */
+	return r == -EOWNERDEAD ? 0 : r;
 }
 
 static bool put(struct pcirst *p, xs_transaction_t t, const char *id, const char *name,
@@ -173,7 +238,7 @@ PCIRST_EXPORT int pcirst_request_start(struct pcirst *p, const struct pcirst_req
 
 	if (!req || req->n_targets == 0 || req->n_targets > 8 || !req->reason)
 		return -EINVAL;
-	r = pcirst_daemon_ready(p);
+	r = pcirst_daemon_alive(p, NULL);
 	if (r <= 0)
 		return r < 0 ? r : -ENOTCONN;
 	pd = calloc(1, sizeof(*pd));
@@ -189,6 +254,7 @@ PCIRST_EXPORT int pcirst_request_start(struct pcirst *p, const struct pcirst_req
 		return r;
 	}
 	pd->watching = true;
+	pd->alive_checked_ms = mono_ms();
 	r = write_request(p, pd->id, req);
 	if (r < 0) {
 		pcirst_pending_free(pd);
@@ -216,6 +282,7 @@ PCIRST_EXPORT int pcirst_pending_check(struct pcirst_pending *pd, struct pcirst_
 {
 	struct pcirst_result *res;
 	char **ev, *state, *dur;
+	uint64_t now = mono_ms();
 
 	/* Drain the handle's queued watch events; each pending reads its own state. */
 	while ((ev = xs_check_watch(pd->p->h)))
@@ -227,6 +294,17 @@ PCIRST_EXPORT int pcirst_pending_check(struct pcirst_pending *pd, struct pcirst_
 		return errno == ENOENT ? 0 : -errno;
 	if (strcmp(state, "done") != 0) {
 		free(state);
+		/* About once a second: a daemon killed meanwhile never answers (docs/protocol.md).
+		 */
+		if (now - pd->alive_checked_ms >= PCIRST_LIVENESS_INTERVAL_MS) {
+			/* A stopping daemon still finishes its running resets: only death counts.
+			 */
+			int r = judge(pd->p, false, NULL);
+
+			pd->alive_checked_ms = now;
+			if (r == -EOWNERDEAD)
+				return r;
+		}
 		return 0;
 	}
 	free(state);
@@ -265,14 +343,6 @@ PCIRST_EXPORT void pcirst_pending_free(struct pcirst_pending *pd)
 	snprintf(path, sizeof(path), "%s/response/%s", pd->p->base, pd->id);
 	xs_rm(pd->p->h, XBT_NULL, path);
 	free(pd);
-}
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 PCIRST_EXPORT int pcirst_request_sync(struct pcirst *p, const struct pcirst_request *req,

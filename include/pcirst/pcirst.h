@@ -35,8 +35,24 @@ enum pcirst_result_kind {
 int pcirst_open(const char *base, struct pcirst **out);
 void pcirst_close(struct pcirst *p);
 
-/* 1 when the daemon's state is "ready", 0 when it is absent or not ready, or -errno. */
+/*
+ * 1 when the daemon's state is "ready" and (with feature "liveness") its
+ * process is alive, 0 when it is absent, not ready, or dead, or -errno.
+ */
 int pcirst_daemon_ready(struct pcirst *p);
+
+/*
+ * The daemon's liveness (docs/protocol.md, "Liveness"): 1 ready and alive
+ * (an older daemon without the "liveness" feature: ready), 0 not ready
+ * (absent, starting, stopping), -EOWNERDEAD when daemon/state says "ready"
+ * but the process that wrote it is gone (killed, crashed): *stale_pid (may
+ * be NULL) is its pid. Either way, fall back to your old behaviour at once.
+ * Only meaningful in the daemon's pid namespace (dom0's root namespace).
+ */
+int pcirst_daemon_alive(struct pcirst *p, int *stale_pid);
+
+/* Field 22 of /proc/<pid>/stat (clock ticks after boot), as the daemon publishes its own. */
+int pcirst_process_start_time(int pid, uint64_t *out);
 
 struct pcirst_request {
 	const struct pcirst_sbdf *targets; /* functions reset together */
@@ -49,15 +65,18 @@ struct pcirst_request {
 /*
  * Sends a request and waits up to timeout_ms for the answer. -ETIMEDOUT
  * when none came (the request is withdrawn), -ENOTCONN when the daemon is
- * not ready (fall back to your old behaviour).
+ * not ready, -EOWNERDEAD when it is dead (a stale "ready"), at the start or
+ * while waiting (judged about once a second): fall back to your old
+ * behaviour.
  */
 int pcirst_request_sync(struct pcirst *p, const struct pcirst_request *req, unsigned timeout_ms,
 			struct pcirst_result **out);
 
 /*
  * Asynchronous use: start a request, poll pcirst_fd() in your loop, and call
- * pcirst_pending_check() when it is readable (and on your own timeout):
- * 1 and *out set when answered, 0 while waiting, or -errno.
+ * pcirst_pending_check() when it is readable and at least once a second:
+ * 1 and *out set when answered, 0 while waiting, -EOWNERDEAD when the
+ * daemon died (judged at most once a second), or -errno.
  */
 int pcirst_request_start(struct pcirst *p, const struct pcirst_request *req,
 			 struct pcirst_pending **out);

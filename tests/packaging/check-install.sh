@@ -44,12 +44,12 @@ soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = libpcirst.so.0 ] || bad "soname is '$soname', not libpcirst.so.0"
 [ "$(readlink "$dest/$libdir/libpcirst.so.0")" = "${lib##*/}" ] || bad "libpcirst.so.0 link"
 
-# Exported: defined dynamic symbols. Every one is pcirst_*, at version PCIRST_0.1.
+# Exported: defined dynamic symbols. Every one is pcirst_*, at version PCIRST_0.1 or 0.2.
 exported=$(nm -D --defined-only --with-symbol-versions "$lib" | awk '$2 ~ /^[TDBRVW]$/ {print $3}')
 n=$(printf '%s\n' "$exported" | grep -c . || true)
 [ "$n" -ge 20 ] || bad "only $n exported symbols"
-others=$(printf '%s\n' "$exported" | grep -v '^pcirst_[a-z0-9_]*@@PCIRST_0\.1$' | grep -v '^PCIRST_0\.1@@PCIRST_0\.1$' || true)
-[ -z "$others" ] || bad "exported besides pcirst_*@@PCIRST_0.1: $(echo $others)"
+others=$(printf '%s\n' "$exported" | grep -v '^pcirst_[a-z0-9_]*@@PCIRST_0\.[12]$' | grep -v '^PCIRST_0\.\([12]\)@@PCIRST_0\.\1$' || true)
+[ -z "$others" ] || bad "exported besides pcirst_*@@PCIRST_0.1/0.2: $(echo $others)"
 # Every function the header declares is exported.
 for fn in $(grep -ohE '\bpcirst_[a-z0-9_]+\(' "$dest/$p/include/pcirst/"*.h | tr -d '(' | sort -u); do
 	printf '%s\n' "$exported" | grep -q "^$fn@@" || bad "$fn declared but not exported"

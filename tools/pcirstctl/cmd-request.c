@@ -106,11 +106,19 @@ int cmd_request(int argc, char **argv, const struct ctl_globals *g)
 		return CTL_EXIT_ENVIRONMENT;
 	}
 	r = pcirst_request_sync(p, &req, (unsigned)timeout, &res);
-	if (r < 0) {
+	if (r == -EOWNERDEAD) {
+		int pid = 0;
+
+		(void)pcirst_daemon_alive(p, &pid);
+		fprintf(stderr,
+			"pcirstctl request: pcirstd is not running (stale state from pid %d)\n",
+			pid);
+	} else if (r < 0)
 		fprintf(stderr, "pcirstctl request: %s\n",
 			r == -ENOTCONN	  ? "pcirstd is not ready (daemon/state is not 'ready')"
 			: r == -ETIMEDOUT ? "no answer from pcirstd in time; request withdrawn"
 					  : strerror(-r));
+	if (r < 0) {
 		pcirst_close(p);
 		return CTL_EXIT_ENVIRONMENT;
 	}

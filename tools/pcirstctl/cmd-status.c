@@ -7,6 +7,8 @@
 #include <time.h>
 #include <xenstore.h>
 
+#include <pcirst/pcirst.h>
+
 #include "pcirstctl.h"
 #include "util.h"
 
@@ -104,11 +106,13 @@ int cmd_status(int argc, char **argv, const struct ctl_globals *g)
 	    {"help", no_argument, NULL, 'h'},
 	    {},
 	};
-	static const char *const fields[] = {"state",	 "status", "version",
-					     "features", "pid",	   "instance"};
+	static const char *const fields[] = {"state", "status",	  "version",   "features",
+					     "pid",   "instance", "start-time"};
 	const char *base = DEFAULT_BASE;
 	unsigned long recent = 10;
 	struct xs_handle *h;
+	struct pcirst *p = NULL;
+	int stale = 0;
 	bool ready = false;
 	char *end;
 	int c;
@@ -135,8 +139,12 @@ int cmd_status(int argc, char **argv, const struct ctl_globals *g)
 		}
 	}
 	h = xs_open(0);
-	if (!h) {
+	if (h && pcirst_open(base, &p) < 0)
+		p = NULL;
+	if (!h || !p) {
 		fprintf(stderr, "pcirstctl status: cannot connect to xenstored: %m\n");
+		if (h)
+			xs_close(h);
 		return CTL_EXIT_ENVIRONMENT;
 	}
 	for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
@@ -151,12 +159,18 @@ int cmd_status(int argc, char **argv, const struct ctl_globals *g)
 				printf("pcirstd: not running (no %s/daemon/state)\n", base);
 				break;
 			}
+			/* A killed daemon leaves "ready" behind: judge it (docs/protocol.md). */
+			if (ready && pcirst_daemon_alive(p, &stale) == -EOWNERDEAD) {
+				printf("pcirstd: not running (stale state from pid %d)\n", stale);
+				ready = false;
+			}
 		}
 		printf("%-9s %s\n", fields[i], v ? v : "-");
 	}
 	if (ready)
 		show_requests(h, base);
 	xs_close(h);
+	pcirst_close(p);
 	show_recent((unsigned)recent);
 	return ready ? CTL_EXIT_OK : CTL_EXIT_FAILED;
 }
