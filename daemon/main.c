@@ -27,6 +27,7 @@ struct daemon {
 	sd_event_source *status_timer, *stop_timer;
 	struct manager_reporter xs_reporter; /* the adapter's; main's reporter wraps it */
 	usec_t orphan_timeout, answered_timeout;
+	unsigned max_requests;
 	enum devwatch_source devwatch_source;
 	bool stopping;
 };
@@ -48,6 +49,8 @@ static void usage(FILE *f)
 	      "                       (default 60)\n"
 	      "  --answered-timeout S remove an answered, uncollected request after S seconds\n"
 	      "                       (default 600)\n"
+	      "  --max-requests N     hold at most N requests (queued or running); more are\n"
+	      "                       refused (default 256)\n"
 	      "  --device-watch SRC   where to learn of removed devices: auto (default: udev\n"
 	      "                       if udevd runs, else kernel), udev, kernel or none\n"
 	      "  --foreground         run in the foreground (the only mode; for scripts)\n"
@@ -65,12 +68,14 @@ static void update_status(struct daemon *d)
 	manager_counts(d->manager, c);
 	snprintf(status, sizeof(status),
 		 "%s; %u running, %u queued; done: %u ok, %u failed, %u failed-ignored, "
-		 "%u skipped, %u refused",
+		 "%u skipped, %u refused; store reads %llu, watch events %llu",
 		 d->stopping		 ? "stopping"
 		 : xsp_connected(d->xsp) ? "serving"
 					 : "waiting for xenstored",
 		 manager_running(d->manager), manager_queued(d->manager), c[RESULT_OK],
-		 c[RESULT_FAILED], c[RESULT_FAILED_IGNORED], c[RESULT_SKIPPED], c[RESULT_REFUSED]);
+		 c[RESULT_FAILED], c[RESULT_FAILED_IGNORED], c[RESULT_SKIPPED], c[RESULT_REFUSED],
+		 (unsigned long long)xsp_counters(d->xsp)->store_reads,
+		 (unsigned long long)xsp_counters(d->xsp)->watch_events);
 	sd_notifyf(0, "STATUS=%s", status);
 	xsp_set_status(d->xsp, status);
 }
@@ -186,6 +191,7 @@ static int parse_args(struct daemon *d, int argc, char **argv, const char **root
 	    {"xenstore-base", required_argument, NULL, 'b'},
 	    {"orphan-timeout", required_argument, NULL, 'o'},
 	    {"answered-timeout", required_argument, NULL, 'a'},
+	    {"max-requests", required_argument, NULL, 'm'},
 	    {"device-watch", required_argument, NULL, 'w'},
 	    {"foreground", no_argument, NULL, 'f'},
 	    {"log-level", required_argument, NULL, 'l'},
@@ -222,6 +228,20 @@ static int parse_args(struct daemon *d, int argc, char **argv, const char **root
 				return -EINVAL;
 			}
 			break;
+		case 'm': {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || v == 0 || v > 65536) {
+				fprintf(stderr, "pcirstd: invalid --max-requests '%s' (1-65536)\n",
+					optarg);
+				return -EINVAL;
+			}
+			d->max_requests = (unsigned)v;
+			break;
+		}
 		case 'o':
 		case 'a': {
 			char *end;
@@ -313,6 +333,8 @@ int main(int argc, char **argv)
 		log_err("cannot start: %s", strerror(-r));
 		return 1;
 	}
+	if (d.max_requests)
+		manager_set_max_requests(d.manager, d.max_requests);
 	xsp_set_manager(d.xsp, d.manager);
 	/* "auto" goes on without a uevent source (logged): removals then show as failed reads. */
 	r = devwatch_new(d.event, root, d.devwatch_source, devwatch_to_manager, d.manager,

@@ -36,6 +36,7 @@ struct manager {
 	struct manager_reporter reporter;
 	struct reset_timing timing;
 	struct entry *head, *tail;
+	unsigned n_entries, max_entries; /* queued, running and following: bounded */
 	unsigned counts[_RESULT_MAX];
 	bool stopping; /* no new resets start */
 };
@@ -73,6 +74,7 @@ int manager_new(sd_event *event, struct pci_host *host, struct policy_handle *po
 	m->policy = policy;
 	m->audit = audit;
 	m->reporter = *reporter;
+	m->max_entries = MANAGER_MAX_REQUESTS_DEFAULT;
 	reset_timing_default(&m->timing);
 	*out = m;
 	return 0;
@@ -90,6 +92,7 @@ static void entry_free(struct entry *e)
 		e->next->prev = e->prev;
 	else
 		m->tail = e->prev;
+	m->n_entries--;
 	reset_job_free(e->job);
 	policy_unref(e->policy);
 	free(e);
@@ -103,6 +106,16 @@ void manager_free(struct manager *m)
 		entry_free(m->head);
 	sd_event_unref(m->event);
 	free(m);
+}
+
+void manager_set_max_requests(struct manager *m, unsigned max)
+{
+	m->max_entries = max ? max : 1;
+}
+
+size_t manager_request_size(void)
+{
+	return sizeof(struct entry);
 }
 
 void manager_set_timing(struct manager *m, const struct reset_timing *t)
@@ -366,6 +379,17 @@ int manager_submit(struct manager *m, const struct request *r)
 
 	if (manager_has(m, r->id))
 		return -EEXIST;
+	if (m->n_entries >= m->max_entries) {
+		char error[WHY_MAX];
+
+		/* Bounded memory: each held request costs manager_request_size() bytes. */
+		snprintf(error, sizeof(error),
+			 "queue full: %u requests are waiting or running (pcirstd "
+			 "--max-requests); send it again when some are answered",
+			 m->n_entries);
+		refuse(m, r->id, error, r->targets, r->n_targets);
+		return 0;
+	}
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
@@ -402,6 +426,7 @@ int manager_submit(struct manager *m, const struct request *r)
 			break;
 		}
 	e->prev = m->tail;
+	m->n_entries++;
 	if (m->tail)
 		m->tail->next = e;
 	else

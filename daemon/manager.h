@@ -52,6 +52,15 @@ int manager_new(sd_event *event, struct pci_host *host, struct policy_handle *po
 void manager_free(struct manager *m);
 DEFINE_FREEP(struct manager, manager_free)
 
+/*
+ * At most this many requests are held (queued, running, or sharing another's
+ * reset); one more is answered refused ("queue full"). Memory stays below
+ * max * manager_request_size() for the requests.
+ */
+#define MANAGER_MAX_REQUESTS_DEFAULT 256
+void manager_set_max_requests(struct manager *m, unsigned max);
+size_t manager_request_size(void);
+
 /* Overrides the engine's timings (tests). */
 void manager_set_timing(struct manager *m, const struct reset_timing *t);
 

@@ -8,33 +8,12 @@
 
 #include "log.h"
 #include "xs-gc.h"
-#include "xs-protocol.h"
-
-#define MAX_FIELDS	16
-#define CHECK_INTERVAL	(2 * USEC_PER_SEC)
-#define BACKOFF_MIN	(100 * USEC_PER_MSEC)
-#define BACKOFF_MAX	(5 * USEC_PER_SEC)
-#define ERROR_VALUE_MAX 200
-
-struct xsp {
-	sd_event *event;
-	char *base;
-	struct xs_handle *h;
-	struct manager *manager;
-	sd_event_source *io, *check, *rescan;
-	usec_t backoff;
-	bool logged_down;
-	char state[16];
-	char instance[33];
-	struct xs_gc *gc;
-	usec_t gc_interval, gc_last;
-};
+#include "xs-internal.h"
 
 static void xsp_disconnect(struct xsp *x);
 static int xsp_connect(struct xsp *x);
 
-static char *path(const struct xsp *x, const char *fmt, ...) _printf_(2, 3);
-static char *path(const struct xsp *x, const char *fmt, ...)
+char *xsp_path(const struct xsp *x, const char *fmt, ...)
 {
 	static char buf[4][512]; /* a few live at once; the adapter is single-threaded */
 	static unsigned next;
@@ -49,9 +28,20 @@ static char *path(const struct xsp *x, const char *fmt, ...)
 	return b;
 }
 
-static bool write_str(struct xsp *x, xs_transaction_t t, const char *p, const char *v)
+bool xsp_write_str(struct xsp *x, xs_transaction_t t, const char *p, const char *v)
 {
 	return xs_write(x->h, t, p, v, (unsigned)strlen(v));
+}
+
+char *xsp_read(struct xsp *x, const char *p, unsigned *len)
+{
+	unsigned l = 0;
+	char *v = xs_read(x->h, XBT_NULL, p, &l);
+
+	x->counters.store_reads++;
+	if (len)
+		*len = l;
+	return v;
 }
 
 static void make_instance(char out[33])
@@ -97,6 +87,7 @@ void xsp_free(struct xsp *x)
 		return;
 	xsp_disconnect(x);
 	xs_gc_free(x->gc);
+	xsp_seen_clear(x);
 	sd_event_source_disable_unref(x->check);
 	sd_event_unref(x->event);
 	free(x->base);
@@ -125,14 +116,18 @@ const char *xsp_instance(const struct xsp *x)
 	return x->instance;
 }
 
+const struct xsp_counters *xsp_counters(const struct xsp *x)
+{
+	return &x->counters;
+}
+
 bool xsp_connected(const struct xsp *x)
 {
 	return x->h != NULL;
 }
 
 /* Runs fn inside a transaction, retrying the whole of it on EAGAIN (a conflicting writer). */
-static int in_transaction(struct xsp *x, int (*fn)(struct xsp *, xs_transaction_t, void *),
-			  void *arg)
+int xsp_in_transaction(struct xsp *x, int (*fn)(struct xsp *, xs_transaction_t, void *), void *arg)
 {
 	for (unsigned attempt = 0; attempt < 16; attempt++) {
 		xs_transaction_t t = xs_transaction_start(x->h);
@@ -163,13 +158,13 @@ static int publish_status(struct xsp *x, xs_transaction_t t, void *arg)
 	if (k < 0)
 		return k;
 	snprintf(started, sizeof(started), "%" PRIu64, st);
-	if (!write_str(x, t, path(x, "daemon/state"), x->state) ||
-	    !write_str(x, t, path(x, "daemon/version"), XSP_PROTOCOL_VERSION) ||
-	    !write_str(x, t, path(x, "daemon/features"),
-		       "multi-function options effect strict-reset liveness") ||
-	    !write_str(x, t, path(x, "daemon/pid"), pid) ||
-	    !write_str(x, t, path(x, "daemon/start-time"), started) ||
-	    !write_str(x, t, path(x, "daemon/instance"), x->instance))
+	if (!xsp_write_str(x, t, xsp_path(x, "daemon/state"), x->state) ||
+	    !xsp_write_str(x, t, xsp_path(x, "daemon/version"), XSP_PROTOCOL_VERSION) ||
+	    !xsp_write_str(x, t, xsp_path(x, "daemon/features"),
+			   "multi-function options effect strict-reset liveness") ||
+	    !xsp_write_str(x, t, xsp_path(x, "daemon/pid"), pid) ||
+	    !xsp_write_str(x, t, xsp_path(x, "daemon/start-time"), started) ||
+	    !xsp_write_str(x, t, xsp_path(x, "daemon/instance"), x->instance))
 		return -errno;
 	return 0;
 }
@@ -179,14 +174,14 @@ int xsp_set_state(struct xsp *x, const char *state)
 	snprintf(x->state, sizeof(x->state), "%s", state);
 	if (!x->h)
 		return 0; /* published on (re)connect */
-	return write_str(x, XBT_NULL, path(x, "daemon/state"), state) ? 0 : -errno;
+	return xsp_write_str(x, XBT_NULL, xsp_path(x, "daemon/state"), state) ? 0 : -errno;
 }
 
 int xsp_set_status(struct xsp *x, const char *status)
 {
 	if (!x->h)
 		return 0;
-	return write_str(x, XBT_NULL, path(x, "daemon/status"), status) ? 0 : -errno;
+	return xsp_write_str(x, XBT_NULL, xsp_path(x, "daemon/status"), status) ? 0 : -errno;
 }
 
 /* The base path with owner dom0 and no access for anyone else ("n0"), verified. */
@@ -208,114 +203,10 @@ static int setup_base(struct xsp *x)
 		log_err("%s: permissions read back are not n0; refusing to serve", x->base);
 		return -EPERM;
 	}
-	if (!xs_mkdir(x->h, XBT_NULL, path(x, "request")) ||
-	    !xs_mkdir(x->h, XBT_NULL, path(x, "response")))
+	if (!xs_mkdir(x->h, XBT_NULL, xsp_path(x, "request")) ||
+	    !xs_mkdir(x->h, XBT_NULL, xsp_path(x, "response")))
 		return -errno;
-	return in_transaction(x, publish_status, NULL);
-}
-
-static char *read_node(struct xsp *x, const char *p, unsigned *len)
-{
-	unsigned l = 0;
-	char *v = xs_read(x->h, XBT_NULL, p, &l);
-
-	if (len)
-		*len = l;
-	return v;
-}
-
-/* Only dom0 may make requests: the node's owner (first permission entry) must be 0. */
-static bool owned_by_dom0(struct xsp *x, const char *p, unsigned *owner)
-{
-	unsigned n = 0;
-	struct xs_permissions *perms = xs_get_permissions(x->h, XBT_NULL, p, &n);
-	bool ok = perms && n >= 1 && perms[0].id == 0;
-
-	*owner = perms && n >= 1 ? perms[0].id : UINT32_MAX;
-	free(perms);
-	return ok;
-}
-
-static void handle_request(struct xsp *x, const char *id)
-{
-	_cleanup_(freep) char *state = NULL, *instance = NULL;
-	_cleanup_(freep) char **names = NULL;
-	char *values[MAX_FIELDS] = {NULL};
-	struct request_field fields[MAX_FIELDS];
-	struct request req;
-	struct why why = {""};
-	unsigned n = 0, owner;
-	bool resubmit = false;
-
-	if (manager_has(x->manager, id))
-		return;
-	state = read_node(x, path(x, "response/%s/state", id), NULL);
-	if (state && streq(state, "done"))
-		return;
-	if (state && streq(state, "accepted")) {
-		instance = read_node(x, path(x, "response/%s/instance", id), NULL);
-		if (instance && streq(instance, x->instance))
-			return;
-		/* Accepted by an earlier instance that never answered: reset again. */
-		resubmit = true;
-	}
-	if (!owned_by_dom0(x, path(x, "request/%s", id), &owner)) {
-		log_warning("request %.64s: node owned by domain %u, not dom0; ignored", id, owner);
-		return;
-	}
-	if (!request_id_valid(id)) {
-		manager_refuse(x->manager, id,
-			       "request id is not 1-64 characters of letters, "
-			       "digits, '_' and '-'");
-		return;
-	}
-	names = xs_directory(x->h, XBT_NULL, path(x, "request/%s", id), &n);
-	if (!names) {
-		if (errno != ENOENT)
-			log_warning("request %s: cannot list its fields: %m", id);
-		return;
-	}
-	if (n > MAX_FIELDS) {
-		manager_refuse(x->manager, id, "too many fields");
-		return;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		fields[i].name = names[i];
-		values[i] = read_node(x, path(x, "request/%s/%s", id, names[i]), &fields[i].len);
-		fields[i].value = values[i] ? values[i] : "";
-		if (!values[i])
-			fields[i].len = 0;
-	}
-	if (request_parse(id, fields, n, &req, &why) < 0)
-		manager_refuse(x->manager, id, why.msg);
-	else {
-		if (resubmit)
-			log_notice("request %s: accepted by instance %s which never answered; "
-				   "resetting again",
-				   id, instance ? instance : "?");
-		manager_submit(x->manager, &req);
-	}
-	for (unsigned i = 0; i < n; i++)
-		free(values[i]);
-}
-
-static void scan(struct xsp *x)
-{
-	_cleanup_(freep) char **ids = NULL;
-	unsigned n = 0;
-
-	if (!x->h || !x->manager)
-		return;
-	ids = xs_directory(x->h, XBT_NULL, path(x, "request"), &n);
-	for (unsigned i = 0; ids && i < n; i++)
-		handle_request(x, ids[i]);
-}
-
-static int on_rescan(sd_event_source *s, void *userdata)
-{
-	sd_event_source_set_enabled(s, SD_EVENT_OFF);
-	scan(userdata);
-	return 0;
+	return xsp_in_transaction(x, publish_status, NULL);
 }
 
 static void schedule_reconnect(struct xsp *x, int err);
@@ -325,12 +216,13 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	struct xsp *x = userdata;
 	char **ev;
 
-	while ((ev = xs_check_watch(x->h))) {
+	/* Each event names one request: looking at that one keeps an event O(log n). */
+	while (x->h && (ev = xs_check_watch(x->h))) {
+		x->counters.watch_events++;
+		xsp_watch_event(x, ev[XS_WATCH_PATH]);
 		free(ev);
-		/* Coalesce a burst of events into one scan. */
-		sd_event_source_set_enabled(x->rescan, SD_EVENT_ONESHOT);
 	}
-	if (errno != EAGAIN)
+	if (x->h && errno != EAGAIN)
 		schedule_reconnect(x, -errno);
 	return 0;
 }
@@ -342,16 +234,17 @@ static void collect(struct xsp *x)
 	usec_t now = now_usec();
 	unsigned n = 0;
 
-	ids = xs_directory(x->h, XBT_NULL, path(x, "response"), &n);
+	ids = xs_directory(x->h, XBT_NULL, xsp_path(x, "response"), &n);
 	for (unsigned i = 0; ids && i < n; i++) {
 		_cleanup_(freep) char **fields = NULL;
 		_cleanup_(freep) char *st = NULL;
 		unsigned n_fields = 0;
 		bool present, done;
 
-		fields = xs_directory(x->h, XBT_NULL, path(x, "request/%s", ids[i]), &n_fields);
+		fields = xs_directory(x->h, XBT_NULL, xsp_path(x, "request/%s", ids[i]), &n_fields);
 		present = fields || errno != ENOENT;
-		st = read_node(x, path(x, "response/%s/state", ids[i]), NULL);
+		st = xs_read(x->h, XBT_NULL, xsp_path(x, "response/%s/state", ids[i]), NULL);
+		x->counters.gc_reads += 2;
 		done = st && streq(st, "done");
 
 		if (!present && manager_has(x->manager, ids[i]))
@@ -359,10 +252,10 @@ static void collect(struct xsp *x)
 		switch (xs_gc_observe(x->gc, ids[i], present, done, now)) {
 		case GC_REMOVE_BOTH:
 			log_info("request %s: answered but never collected; removed", ids[i]);
-			xs_rm(x->h, XBT_NULL, path(x, "request/%s", ids[i]));
+			xs_rm(x->h, XBT_NULL, xsp_path(x, "request/%s", ids[i]));
 			_fallthrough_;
 		case GC_REMOVE_RESPONSE:
-			xs_rm(x->h, XBT_NULL, path(x, "response/%s", ids[i]));
+			xs_rm(x->h, XBT_NULL, xsp_path(x, "response/%s", ids[i]));
 			break;
 		default:
 			break;
@@ -386,7 +279,7 @@ static int on_check(sd_event_source *s, uint64_t usec, void *userdata)
 	if (!x->h) {
 		(void)xsp_connect(x); /* on failure, retried below after the backoff */
 	} else {
-		char *v = read_node(x, path(x, "daemon/instance"), NULL);
+		char *v = xs_read(x->h, XBT_NULL, xsp_path(x, "daemon/instance"), NULL);
 
 		if (!v && (errno == EBADF || errno == EPIPE || errno == EINVAL ||
 			   errno == ECONNRESET || errno == ENOENT)) {
@@ -409,7 +302,6 @@ static int on_check(sd_event_source *s, uint64_t usec, void *userdata)
 static void xsp_disconnect(struct xsp *x)
 {
 	x->io = sd_event_source_disable_unref(x->io);
-	x->rescan = sd_event_source_disable_unref(x->rescan);
 	if (x->h)
 		xs_close(x->h);
 	x->h = NULL;
@@ -444,19 +336,16 @@ static int xsp_connect(struct xsp *x)
 	r = sd_event_add_io(x->event, &x->io, xs_fileno(x->h), EPOLLIN, on_io, x);
 	if (r < 0)
 		goto fail;
-	r = sd_event_add_defer(x->event, &x->rescan, on_rescan, x);
-	if (r < 0)
-		goto fail;
-	sd_event_source_set_enabled(x->rescan, SD_EVENT_OFF);
 	/* Watch first, then scan: nothing written meanwhile is missed. */
-	if (!xs_watch(x->h, path(x, "request"), "request")) {
+	if (!xs_watch(x->h, xsp_path(x, "request"), "request")) {
 		r = -errno;
 		goto fail;
 	}
 	log_info("connected to xenstored; serving %s (instance %s)", x->base, x->instance);
 	x->logged_down = false;
 	x->backoff = BACKOFF_MIN;
-	scan(x);
+	xsp_seen_clear(x);
+	xsp_scan(x);
 	return 0;
 fail:
 	log_err("setting up %s in xenstore failed: %s", x->base, strerror(-r));
@@ -482,8 +371,8 @@ static int write_accepted(struct xsp *x, xs_transaction_t t, void *arg)
 {
 	const struct request *r = arg;
 
-	if (!write_str(x, t, path(x, "response/%s/instance", r->id), x->instance) ||
-	    !write_str(x, t, path(x, "response/%s/state", r->id), "accepted"))
+	if (!xsp_write_str(x, t, xsp_path(x, "response/%s/instance", r->id), x->instance) ||
+	    !xsp_write_str(x, t, xsp_path(x, "response/%s/state", r->id), "accepted"))
 		return -errno;
 	return 0;
 }
@@ -495,7 +384,7 @@ static void report_accepted(void *userdata, const struct request *r)
 
 	if (!x->h)
 		return;
-	k = in_transaction(x, write_accepted, (void *)r);
+	k = xsp_in_transaction(x, write_accepted, (void *)r);
 	if (k < 0)
 		log_warning("request %s: cannot write 'accepted': %s", r->id, strerror(-k));
 }
@@ -510,7 +399,7 @@ static int write_done(struct xsp *x, xs_transaction_t t, void *arg)
 	const struct done_args *a = arg;
 	const char *id = a->r->id;
 	char dur[24], error[ERROR_VALUE_MAX + 1];
-	char *state = xs_read(x->h, t, path(x, "response/%s/state", id), NULL);
+	char *state = xs_read(x->h, t, xsp_path(x, "response/%s/state", id), NULL);
 	bool done = state && streq(state, "done");
 
 	free(state);
@@ -518,16 +407,16 @@ static int write_done(struct xsp *x, xs_transaction_t t, void *arg)
 		return -EALREADY; /* answered once, never twice */
 	snprintf(dur, sizeof(dur), "%" PRIu64, a->res->duration_ms);
 	snprintf(error, sizeof(error), "%s", a->res->error);
-	if (!write_str(x, t, path(x, "response/%s/result", id),
-		       manager_result_name(a->res->result)) ||
-	    !write_str(x, t, path(x, "response/%s/method", id), a->res->method) ||
-	    !write_str(x, t, path(x, "response/%s/effect", id), a->res->effect) ||
-	    !write_str(x, t, path(x, "response/%s/policy", id), a->res->policy) ||
-	    !write_str(x, t, path(x, "response/%s/rule", id), a->res->rule) ||
-	    !write_str(x, t, path(x, "response/%s/error", id), error) ||
-	    !write_str(x, t, path(x, "response/%s/duration-ms", id), dur) ||
-	    !write_str(x, t, path(x, "response/%s/instance", id), x->instance) ||
-	    !write_str(x, t, path(x, "response/%s/state", id), "done"))
+	if (!xsp_write_str(x, t, xsp_path(x, "response/%s/result", id),
+			   manager_result_name(a->res->result)) ||
+	    !xsp_write_str(x, t, xsp_path(x, "response/%s/method", id), a->res->method) ||
+	    !xsp_write_str(x, t, xsp_path(x, "response/%s/effect", id), a->res->effect) ||
+	    !xsp_write_str(x, t, xsp_path(x, "response/%s/policy", id), a->res->policy) ||
+	    !xsp_write_str(x, t, xsp_path(x, "response/%s/rule", id), a->res->rule) ||
+	    !xsp_write_str(x, t, xsp_path(x, "response/%s/error", id), error) ||
+	    !xsp_write_str(x, t, xsp_path(x, "response/%s/duration-ms", id), dur) ||
+	    !xsp_write_str(x, t, xsp_path(x, "response/%s/instance", id), x->instance) ||
+	    !xsp_write_str(x, t, xsp_path(x, "response/%s/state", id), "done"))
 		return -errno;
 	return 0;
 }
@@ -544,7 +433,7 @@ static void report_done(void *userdata, const struct request *r, const struct ma
 			r->id, manager_result_name(res->result));
 		return;
 	}
-	k = in_transaction(x, write_done, &a);
+	k = xsp_in_transaction(x, write_done, &a);
 	if (k < 0 && k != -EALREADY)
 		log_warning("request %s: cannot write the response: %s", r->id, strerror(-k));
 }

@@ -46,4 +46,13 @@ int xsp_set_status(struct xsp *x, const char *status);
 
 /* The instance id this daemon publishes (32 hex digits). */
 const char *xsp_instance(const struct xsp *x);
+
+/* What the adapter costs (tests, and pcirstctl status through daemon/status). */
+struct xsp_counters {
+	uint64_t store_reads;  /* reads taking requests in (permissions, fields, state) */
+	uint64_t gc_reads;     /* reads of the periodic clean-up (docs/protocol.md) */
+	uint64_t watch_events; /* events on BASE/request */
+	uint64_t scans;	       /* full listings of BASE/request */
+};
+const struct xsp_counters *xsp_counters(const struct xsp *x);
 bool xsp_connected(const struct xsp *x);

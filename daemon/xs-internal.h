@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Inside the xenstore adapter (xs-protocol.c: connection, status, responses;
+ * xs-requests.c: taking requests in). Nothing else includes this.
+ */
+#pragma once
+
+#include <xenstore.h>
+
+#include "xs-gc.h"
+#include "xs-protocol.h"
+
+#define MAX_FIELDS	16
+#define CHECK_INTERVAL	(2 * USEC_PER_SEC)
+#define BACKOFF_MIN	(100 * USEC_PER_MSEC)
+#define BACKOFF_MAX	(5 * USEC_PER_SEC)
+#define ERROR_VALUE_MAX 200
+
+struct xsp {
+	sd_event *event;
+	char *base;
+	struct xs_handle *h;
+	struct manager *manager;
+	sd_event_source *io, *check;
+	usec_t backoff;
+	bool logged_down;
+	char state[16];
+	char instance[33];
+	struct xs_gc *gc;
+	usec_t gc_interval, gc_last;
+	/*
+	 * Request ids already taken in (handed to the manager, answered, or
+	 * ignored and logged): a watch event for one of them costs a lookup,
+	 * not a read. Rebuilt from a scan at every (re)connect.
+	 */
+	void *seen; /* tsearch tree of char * */
+	unsigned n_seen;
+	struct xsp_counters counters;
+};
+
+/* BASE/<rel>: one of a few static buffers (the adapter is single-threaded). */
+char *xsp_path(const struct xsp *x, const char *fmt, ...) _printf_(2, 3);
+bool xsp_write_str(struct xsp *x, xs_transaction_t t, const char *p, const char *v);
+/* xs_read, counted. */
+char *xsp_read(struct xsp *x, const char *p, unsigned *len);
+/* Runs fn inside a transaction, retrying the whole of it on EAGAIN (a conflicting writer). */
+int xsp_in_transaction(struct xsp *x, int (*fn)(struct xsp *, xs_transaction_t, void *), void *arg);
+
+/* xs-requests.c */
+/* Every request under BASE/request (at connect, and when the watch names the directory). */
+void xsp_scan(struct xsp *x);
+/* One watch event: only the request its path names is looked at. */
+void xsp_watch_event(struct xsp *x, const char *path);
+/* Forgets every id taken in (a new connection: the store may be new). */
+void xsp_seen_clear(struct xsp *x);

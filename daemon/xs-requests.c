@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Taking requests in (docs/protocol.md, "Request"): each watch event names
+ * one request, and only that one is looked at; ids already taken in are
+ * remembered, so a burst of events for one request (a transaction writes
+ * several fields) costs one read of it and lookups for the rest, and a
+ * store full of answered requests costs nothing per event. The id is
+ * checked before anything under it is read.
+ */
+#include <search.h>
+#include <stdio.h>
+
+#include "log.h"
+#include "xs-internal.h"
+
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static bool seen(const struct xsp *x, const char *id)
+{
+	return tfind(id, &x->seen, cmp_id) != NULL;
+}
+
+static void mark_seen(struct xsp *x, const char *id)
+{
+	char *copy = strdup(id);
+	char **slot;
+
+	if (!copy)
+		return; /* looked at again next time: costs reads, loses nothing */
+	slot = tsearch(copy, &x->seen, cmp_id);
+	if (!slot || *slot != copy)
+		free(copy);
+	else
+		x->n_seen++;
+}
+
+static void forget(struct xsp *x, const char *id)
+{
+	char **slot = tfind(id, &x->seen, cmp_id);
+	char *stored;
+
+	if (!slot)
+		return;
+	stored = *slot;
+	tdelete(id, &x->seen, cmp_id);
+	free(stored);
+	x->n_seen--;
+}
+
+void xsp_seen_clear(struct xsp *x)
+{
+	tdestroy(x->seen, free);
+	x->seen = NULL;
+	x->n_seen = 0;
+}
+
+/* The node's owner (first permission entry), or -errno (-ENOENT: gone). */
+static int owner_of(struct xsp *x, const char *p, unsigned *owner)
+{
+	unsigned n = 0;
+	struct xs_permissions *perms = xs_get_permissions(x->h, XBT_NULL, p, &n);
+
+	x->counters.store_reads++;
+	if (!perms)
+		return -errno;
+	*owner = n >= 1 ? perms[0].id : UINT32_MAX;
+	free(perms);
+	return 0;
+}
+
+/* Reads the fields and hands the request to the manager (or refuses it). */
+static void take_in(struct xsp *x, const char *id, bool resubmit, const char *instance)
+{
+	_cleanup_(freep) char **names = NULL;
+	char *values[MAX_FIELDS] = {NULL};
+	struct request_field fields[MAX_FIELDS];
+	struct request req;
+	struct why why = {""};
+	unsigned n = 0;
+
+	names = xs_directory(x->h, XBT_NULL, xsp_path(x, "request/%s", id), &n);
+	x->counters.store_reads++;
+	if (!names) {
+		if (errno != ENOENT)
+			log_warning("request %s: cannot list its fields: %m", id);
+		return;
+	}
+	mark_seen(x, id);
+	if (n > MAX_FIELDS) {
+		manager_refuse(x->manager, id, "too many fields");
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		fields[i].name = names[i];
+		values[i] = xsp_read(x, xsp_path(x, "request/%s/%s", id, names[i]), &fields[i].len);
+		fields[i].value = values[i] ? values[i] : "";
+		if (!values[i])
+			fields[i].len = 0;
+	}
+	if (request_parse(id, fields, n, &req, &why) < 0)
+		manager_refuse(x->manager, id, why.msg);
+	else {
+		if (resubmit)
+			log_notice("request %s: accepted by instance %s which never answered; "
+				   "resetting again",
+				   id, instance ? instance : "?");
+		manager_submit(x->manager, &req);
+	}
+	for (unsigned i = 0; i < n; i++)
+		free(values[i]);
+}
+
+static void handle_request(struct xsp *x, const char *id)
+{
+	_cleanup_(freep) char *state = NULL, *instance = NULL;
+	size_t len = strlen(id);
+	unsigned owner = 0;
+	int k;
+
+	/* Before anything under it is read or written: a path built from a longer id could be
+	 * cut to another request's. Not answered: no answer could reach its client. */
+	if (len > REQUEST_ID_MAX) {
+		log_warning(
+		    "request node '%.40s...' (%zu characters): a request id has at most %d; "
+		    "ignored, not answered",
+		    id, len, REQUEST_ID_MAX);
+		mark_seen(x, id);
+		return;
+	}
+	k = owner_of(x, xsp_path(x, "request/%s", id), &owner);
+	if (k < 0) {
+		if (k != -ENOENT)
+			log_warning("request %s: cannot read its permissions: %s", id,
+				    strerror(-k));
+		return;
+	}
+	if (owner != 0) {
+		/* Logged once: the id is remembered until the node goes away. */
+		log_warning("request %s: node owned by domain %u, not dom0; ignored", id, owner);
+		mark_seen(x, id);
+		return;
+	}
+	if (!request_id_valid(id)) {
+		mark_seen(x, id);
+		manager_refuse(x->manager, id,
+			       "request id is not 1-64 characters of letters, "
+			       "digits, '_' and '-'");
+		return;
+	}
+	if (manager_has(x->manager, id)) {
+		mark_seen(x, id);
+		return;
+	}
+	state = xsp_read(x, xsp_path(x, "response/%s/state", id), NULL);
+	if (state && streq(state, "done")) {
+		mark_seen(x, id);
+		return;
+	}
+	if (state && streq(state, "accepted")) {
+		instance = xsp_read(x, xsp_path(x, "response/%s/instance", id), NULL);
+		if (instance && streq(instance, x->instance)) {
+			mark_seen(x, id);
+			return;
+		}
+		/* Accepted by an earlier instance that never answered: reset again. */
+	}
+	take_in(x, id, state != NULL, instance);
+}
+
+void xsp_scan(struct xsp *x)
+{
+	_cleanup_(freep) char **ids = NULL;
+	unsigned n = 0;
+
+	if (!x->h || !x->manager)
+		return;
+	x->counters.scans++;
+	ids = xs_directory(x->h, XBT_NULL, xsp_path(x, "request"), &n);
+	x->counters.store_reads++;
+	for (unsigned i = 0; ids && i < n && x->h; i++)
+		if (!seen(x, ids[i]))
+			handle_request(x, ids[i]);
+}
+
+void xsp_watch_event(struct xsp *x, const char *path)
+{
+	const char *dir = xsp_path(x, "request");
+	size_t dlen = strlen(dir);
+	const char *rest, *slash;
+	_cleanup_(freep) char *id = NULL;
+	unsigned owner;
+
+	if (!x->manager || strncmp(path, dir, dlen) != 0)
+		return;
+	rest = path + dlen;
+	if (*rest == '\0') {
+		/* The directory itself: the watch's first firing, or it was removed. */
+		xsp_scan(x);
+		return;
+	}
+	if (*rest != '/' || !rest[1])
+		return;
+	rest++;
+	slash = strchr(rest, '/');
+	id = strndup(rest, slash ? (size_t)(slash - rest) : strlen(rest));
+	if (!id)
+		return;
+	if (!seen(x, id)) {
+		handle_request(x, id);
+		return;
+	}
+	/* A known request: only its own node going away matters (forget it, so the id may
+	 * be used again). A field written under it changes nothing once it was taken in. */
+	if (!slash && strlen(id) <= REQUEST_ID_MAX &&
+	    owner_of(x, xsp_path(x, "request/%s", id), &owner) == -ENOENT)
+		forget(x, id);
+	else if (!slash && strlen(id) > REQUEST_ID_MAX) {
+		/* Cannot build its path safely: look it up in the listing instead. */
+		_cleanup_(freep) char **ids = NULL;
+		unsigned n = 0;
+		bool present = false;
+
+		ids = xs_directory(x->h, XBT_NULL, dir, &n);
+		x->counters.store_reads++;
+		for (unsigned i = 0; ids && i < n && !present; i++)
+			present = streq(ids[i], id);
+		if (ids && !present)
+			forget(x, id);
+	}
+}
