@@ -8,6 +8,7 @@
 #                        QEMU, pcirstd serving reset requests in its dom0
 #   tools/dev.sh demo-sim the same on a simulated device tree (no QEMU)
 #   tools/dev.sh test    build (normal and ASan+UBSan), check formatting, run all tests
+#   tools/dev.sh bench   build (release), print the performance table (docs/performance.md)
 #   tools/dev.sh deps    only install the dependencies
 #   tools/dev.sh format  reformat the tree with clang-format
 set -euo pipefail
@@ -106,14 +107,23 @@ cmd_demo_sim() {
 	exec "$top/tools/demo.sh" "$top/build/release"
 }
 
+# The performance table on the simulated tree with a real xenstored
+# (docs/performance.md); arguments go to pcirst-bench (--quick, --idle-seconds N).
+cmd_bench() {
+	install_deps "${DEPS[@]}"
+	build "$top/build/release" RelWithDebInfo
+	exec "$top/build/release/bench/pcirst-bench" "$@"
+}
+
 case "${1:-}" in
 deps) install_deps "${DEPS[@]}" "${SYSTEM_DEPS[@]}" ;;
 test) cmd_test ;;
 demo) cmd_demo ;;
 demo-sim) cmd_demo_sim ;;
+bench) shift && cmd_bench "$@" ;;
 format) sources | xargs -r clang-format -i ;;
 *)
-	echo "usage: tools/dev.sh demo|demo-sim|test|deps|format" >&2
+	echo "usage: tools/dev.sh demo|demo-sim|test|bench|deps|format" >&2
 	exit 2
 	;;
 esac
