@@ -54,16 +54,22 @@ struct attempt {
 	bool sbr_asserted;
 	bool kernel_selected; /* reset_method was changed and must be restored */
 	char kernel_prev[128];
-	/* A blocking sysfs write, run by attempt_offload(). */
-	struct {
+	/* A blocking sysfs write, run by attempt_offload() on a copy of this. */
+	struct attempt_sysfs_write {
 		struct pci_host *host;
 		struct pcirst_sbdf sbdf;
 		char driver[PCI_DRIVER_NAME_MAX]; /* set: a driver attribute */
-		const char *name;
+		const char *name;		  /* a string literal */
 		char value[PCIRST_SBDF_STRLEN];
 	} sysfs_write;
 	struct offload *offload;
-	int offload_result;
+	int offload_result; /* -ETIME: no answer by timing.kernel_timeout, abandoned */
+	/*
+	 * A kernel write was abandoned: the kernel may still be resetting (and
+	 * lock config space), so nothing more touches the function: no
+	 * cleanup, no restore, no further method.
+	 */
+	bool kernel_abandoned;
 	sd_event *event;
 	void (*resume)(struct attempt *a); /* the engine's: continue after the offload */
 

@@ -32,6 +32,9 @@ void reset_timing_default(struct reset_timing *t)
 	    /* PCIe 6.0 §6.6.1: a function answers without CRS at the latest 1.0 s after reset. */
 	    .ready_timeout = 1000 * USEC_PER_MSEC,
 	    .poll_interval = 1 * USEC_PER_MSEC,
+	    /* Above Linux's own 60 s wait for a function to answer after its reset
+	     * (PCIE_RESET_READY_POLL_MS): only a write the kernel itself lost is cut. */
+	    .kernel_timeout = 65 * USEC_PER_SEC,
 	};
 }
 
@@ -62,16 +65,16 @@ void attempt_step_begin(struct attempt *a, const char *name)
 	a->step_start = now_usec();
 }
 
+/* On the worker thread, with its own copy: the attempt may be gone when an abandoned write returns.
+ */
 static int sysfs_write_fn(void *arg)
 {
-	struct attempt *a = arg;
-	struct pci_host *h = a->sysfs_write.host;
+	const struct attempt_sysfs_write *w = arg;
+	struct pci_host *h = w->host;
 
-	if (a->sysfs_write.driver[0])
-		return h->ops->driver_attr_write(h->ud, a->sysfs_write.driver, a->sysfs_write.name,
-						 a->sysfs_write.value);
-	return h->ops->attr_write(h->ud, &a->sysfs_write.sbdf, a->sysfs_write.name,
-				  a->sysfs_write.value);
+	if (w->driver[0])
+		return h->ops->driver_attr_write(h->ud, w->driver, w->name, w->value);
+	return h->ops->attr_write(h->ud, &w->sbdf, w->name, w->value);
 }
 
 static void sysfs_write_done(int result, void *userdata)
@@ -79,6 +82,8 @@ static void sysfs_write_done(int result, void *userdata)
 	struct attempt *a = userdata;
 
 	a->offload_result = result;
+	if (result == -ETIME)
+		a->kernel_abandoned = true;
 	a->resume(a);
 }
 
@@ -86,7 +91,8 @@ int attempt_offload_sysfs_write(struct attempt *a)
 {
 	offload_free(a->offload);
 	a->offload = NULL;
-	return offload_start(a->event, sysfs_write_fn, a, sysfs_write_done, a, &a->offload);
+	return offload_start(a->event, sysfs_write_fn, &a->sysfs_write, sizeof(a->sysfs_write),
+			     a->timing->kernel_timeout, sysfs_write_done, a, &a->offload);
 }
 
 static void attempt_release(struct attempt *a)
@@ -231,7 +237,7 @@ static void attempt_end(struct reset_job *job, enum attempt_outcome outcome, int
 	const struct method_ops *ops = method_ops_get(a->method.id);
 
 	attempt_step_end(a);
-	if (outcome != ATTEMPT_OK && job->phase > JOB_SAVE) {
+	if (outcome != ATTEMPT_OK && job->phase > JOB_SAVE && !a->kernel_abandoned) {
 		if (ops->cleanup)
 			ops->cleanup(a);
 		for (unsigned i = 0; i < a->n_fns; i++)
@@ -250,6 +256,11 @@ static void attempt_end(struct reset_job *job, enum attempt_outcome outcome, int
 
 	if (outcome == ATTEMPT_ABORTED) {
 		job_finish(job, VERDICT_ABORTED);
+		return;
+	}
+	if (a->kernel_abandoned) {
+		/* The kernel may still hold the function: no other method may touch it now. */
+		job_finish(job, VERDICT_FAILED);
 		return;
 	}
 	if (outcome == ATTEMPT_OK && per_function(job) && job->ti + 1 < job->n_targets) {

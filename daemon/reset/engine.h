@@ -33,6 +33,7 @@ struct reset_timing {
 	usec_t ready_timeout;	/* for config reads to answer (neither all-ones nor CRS) */
 	usec_t poll_interval;	/* first readiness poll interval; doubles up to 64x */
 	usec_t extra_delay;	/* after the reset, before restoring (policy's choice) */
+	usec_t kernel_timeout;	/* a write to reset/do_flr that has not returned is abandoned */
 };
 
 void reset_timing_default(struct reset_timing *t);

@@ -67,6 +67,13 @@ void reset_job_abort(struct reset_job *job, const char *reason)
 		return;
 	snprintf(job->abort_reason, sizeof(job->abort_reason), "%s", reason);
 	job->abort_requested = true;
+	/* A kernel write in progress cannot be interrupted: abandon it rather than wait. */
+	if (job->waiting_async && job->a.offload) {
+		offload_free(job->a.offload);
+		job->a.offload = NULL;
+		job->a.kernel_abandoned = true;
+		job->waiting_async = false;
+	}
 	if (job->timer)
 		sd_event_source_set_enabled(job->timer, SD_EVENT_OFF);
 	if (job->started)

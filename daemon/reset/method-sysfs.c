@@ -32,6 +32,20 @@ static bool word_in_list(const char *list, const char *word)
 	return false;
 }
 
+/*
+ * The write did not return by timing.kernel_timeout: the request is answered, the queue moves
+ * on, and the thread is left in the kernel (offload.h). The function is left alone: the kernel
+ * may still be resetting it, with config space locked.
+ */
+static int abandoned(struct attempt *a, const char *attr)
+{
+	return why_err(&a->why, -ETIMEDOUT,
+		       "the write to %s did not return within %llu ms: abandoned, the kernel may "
+		       "still be resetting the function (left as it is: not restored, no other "
+		       "method tried)",
+		       attr, (unsigned long long)(a->timing->kernel_timeout / USEC_PER_MSEC));
+}
+
 static int kernel_check(struct attempt *a, struct why *why)
 {
 	const struct pcirst_sbdf *sbdf = &a->fns[0].info.sbdf;
@@ -104,8 +118,10 @@ static int kernel_step(struct attempt *a)
 		a->phase = SYS_RESULT;
 		return STEP_ASYNC;
 	case SYS_RESULT:
-		kernel_restore_selection(a);
 		a->phase = SYS_DONE;
+		if (a->kernel_abandoned)
+			return abandoned(a, "reset");
+		kernel_restore_selection(a);
 		if (a->offload_result < 0)
 			return why_err(&a->why, a->offload_result,
 				       "the kernel's reset failed: %s (errno %d)",
@@ -154,6 +170,8 @@ static int pciback_step(struct attempt *a)
 		return STEP_ASYNC;
 	case SYS_RESULT:
 		a->phase = SYS_DONE;
+		if (a->kernel_abandoned)
+			return abandoned(a, "do_flr");
 		if (a->offload_result < 0)
 			return why_err(&a->why, a->offload_result, "pciback do_flr failed: %s",
 				       strerror(-a->offload_result));

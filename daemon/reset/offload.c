@@ -1,81 +1,166 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
 
 #include "offload.h"
 
-struct offload {
-	sd_event_source *source;
+/* What the thread uses: shared with the owner until one of them lets go. */
+struct offload_work {
+	atomic_uint refs;  /* the thread's and the owner's */
+	atomic_uint state; /* RUNNING, then FINISHED (the thread) or ABANDONED (the owner) */
 	int efd;
-	pthread_t thread;
-	bool thread_started;
 	offload_fn fn;
-	void *arg;
+	int result; /* written by the thread before it signals the eventfd */
+	size_t arg_size;
+	max_align_t arg[]; /* the caller's argument, copied */
+};
+
+enum {
+	RUNNING,
+	FINISHED,
+	ABANDONED
+};
+
+struct offload {
+	sd_event_source *source, *timer;
+	struct offload_work *work;
 	offload_done_fn done;
 	void *userdata;
-	int result; /* written by the thread before it signals the eventfd */
 };
+
+static atomic_uint abandoned_running;
+
+unsigned offload_abandoned_running(void)
+{
+	return atomic_load(&abandoned_running);
+}
+
+static void work_unref(struct offload_work *w)
+{
+	if (atomic_fetch_sub(&w->refs, 1) != 1)
+		return;
+	close(w->efd);
+	free(w);
+}
 
 static void *offload_thread(void *p)
 {
-	struct offload *o = p;
+	struct offload_work *w = p;
 	uint64_t one = 1;
 
-	o->result = o->fn(o->arg);
-	/* The eventfd write publishes o->result: the loop reads it only after reading the eventfd.
+	w->result = w->fn(w->arg);
+	/* The eventfd write publishes w->result: the loop reads it only after reading the eventfd.
 	 */
-	while (write(o->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+	while (write(w->efd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;
+	if (!atomic_compare_exchange_strong(&w->state, &(unsigned){RUNNING}, FINISHED))
+		atomic_fetch_sub(&abandoned_running, 1); /* abandoned: counted in, count out */
+	work_unref(w);
 	return NULL;
+}
+
+/* Lets the thread go: it finishes (or not) on its own and frees what it uses. */
+static void abandon(struct offload *o)
+{
+	struct offload_work *w = o->work;
+
+	if (!w)
+		return;
+	o->work = NULL;
+	o->source = sd_event_source_disable_unref(o->source);
+	o->timer = sd_event_source_disable_unref(o->timer);
+	/* Counted before the state changes, so the thread can never count out first. */
+	atomic_fetch_add(&abandoned_running, 1);
+	if (!atomic_compare_exchange_strong(&w->state, &(unsigned){RUNNING}, ABANDONED))
+		atomic_fetch_sub(&abandoned_running, 1); /* it had finished */
+	work_unref(w);
 }
 
 static int offload_on_event(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct offload *o = userdata;
 	uint64_t v;
+	int result;
 
 	if (read(fd, &v, sizeof(v)) < 0)
 		return 0; /* spurious wake-up: the thread has not finished */
-	pthread_join(o->thread, NULL);
-	o->thread_started = false;
-	sd_event_source_set_enabled(s, SD_EVENT_OFF);
+	result = o->work->result;
+	work_unref(o->work);
+	o->work = NULL;
+	o->source = sd_event_source_disable_unref(o->source);
+	o->timer = sd_event_source_disable_unref(o->timer);
 	if (o->done)
-		o->done(o->result, o->userdata);
+		o->done(result, o->userdata);
 	return 0;
 }
 
-int offload_start(sd_event *event, offload_fn fn, void *arg, offload_done_fn done, void *userdata,
-		  struct offload **out)
+static int offload_on_timeout(sd_event_source *s, uint64_t usec, void *userdata)
 {
+	struct offload *o = userdata;
+
+	abandon(o);
+	if (o->done)
+		o->done(-ETIME, o->userdata);
+	return 0;
+}
+
+int offload_start(sd_event *event, offload_fn fn, const void *arg, size_t arg_size, usec_t timeout,
+		  offload_done_fn done, void *userdata, struct offload **out)
+{
+	struct offload_work *w;
 	struct offload *o;
+	pthread_attr_t attr;
+	pthread_t thread;
 	int r;
 
 	o = calloc(1, sizeof(*o));
-	if (!o)
+	w = calloc(1, sizeof(*w) + arg_size);
+	if (!o || !w) {
+		free(o);
+		free(w);
 		return -ENOMEM;
-	o->fn = fn;
-	o->arg = arg;
+	}
+	atomic_init(&w->refs, 1);
+	atomic_init(&w->state, RUNNING);
+	w->fn = fn;
+	w->arg_size = arg_size;
+	memcpy(w->arg, arg, arg_size);
+	o->work = w;
 	o->done = done;
 	o->userdata = userdata;
-	o->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (o->efd < 0) {
+	w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (w->efd < 0) {
 		r = -errno;
-		free(o);
-		return r;
+		goto fail;
 	}
-	r = sd_event_add_io(event, &o->source, o->efd, EPOLLIN, offload_on_event, o);
+	r = sd_event_add_io(event, &o->source, w->efd, EPOLLIN, offload_on_event, o);
+	if (r >= 0 && timeout)
+		r = sd_event_add_time(event, &o->timer, CLOCK_MONOTONIC, now_usec() + timeout,
+				      USEC_PER_MSEC, offload_on_timeout, o);
 	if (r < 0)
 		goto fail;
-	r = -pthread_create(&o->thread, NULL, offload_thread, o);
+	/* Detached: nothing ever joins it, so nothing can be held up by it. */
+	r = -pthread_attr_init(&attr);
 	if (r < 0)
 		goto fail;
-	o->thread_started = true;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	atomic_fetch_add(&w->refs, 1); /* the thread's */
+	r = -pthread_create(&thread, &attr, offload_thread, w);
+	pthread_attr_destroy(&attr);
+	if (r < 0) {
+		atomic_fetch_sub(&w->refs, 1);
+		goto fail;
+	}
 	*out = o;
 	return 0;
 fail:
-	sd_event_source_unref(o->source);
-	close(o->efd);
+	sd_event_source_disable_unref(o->source);
+	sd_event_source_disable_unref(o->timer);
+	if (w->efd >= 0)
+		close(w->efd);
+	free(w);
 	free(o);
 	return r;
 }
@@ -84,9 +169,6 @@ void offload_free(struct offload *o)
 {
 	if (!o)
 		return;
-	if (o->thread_started)
-		pthread_join(o->thread, NULL);
-	sd_event_source_disable_unref(o->source);
-	close(o->efd);
+	abandon(o);
 	free(o);
 }

@@ -87,7 +87,9 @@ static int read_file(const char *path, char *buf, unsigned size)
 
 	if (size == 0)
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking: the event loop's thread reads here, and nothing in sysfs should make it
+	 * wait (a FIFO in a test tree, a file that is not an attribute). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	do
