@@ -3,8 +3,9 @@
  * Policy match per decision (policy_decide, what the daemon calls for every
  * function of a request) at 10, 1,000 and 4,096 rules, loaded from the same
  * files the daemon reads (without the shipped quirks, so the count is
- * exact). The device matches no rule, so every rule is examined: the worst
- * case.
+ * exact). The rules name 16 vendors with 256 devices each; the device is one
+ * of them, matched by exactly one rule. Before the match index every rule
+ * was examined for every decision.
  */
 #include <stdlib.h>
 
@@ -45,8 +46,8 @@ void bench_policy_match(const struct bench_opts *o)
 
 	for (unsigned s = 0; s < ELEMENTSOF(sizes); s++) {
 		_cleanup_(policy_unrefp) struct policy *p = load(o, sizes[s], false);
-		struct pci_dev_info info = {.vendor = 0x1b36,
-					    .device = 0x0010,
+		struct pci_dev_info info = {.vendor = 0x2000,
+					    .device = 0x1007,
 					    .class_code = 0x010802,
 					    .driver_kind = PCI_DRIVER_PCIBACK,
 					    .iommu_group = 1};

@@ -57,6 +57,41 @@ void jpos_done(struct jpos *p);
 /* The last member named key, or NULL. */
 const struct jpos_member *jpos_member(const struct jpos *obj, const char *key);
 
+/* ---- The match index (policy-index.c) ---- */
+
+/*
+ * Builds p->index (replacing an older one); without it, or when rules were
+ * added after it was built, cursors walk every rule. 0 or -ENOMEM.
+ */
+int policy_index_build(struct policy *p);
+void policy_index_free(struct policy_index *ix);
+
+struct policy_ix_entry {
+	uint32_t key;
+	unsigned rule;
+};
+
+struct policy_run {
+	const struct policy_ix_entry *v;
+	unsigned n;
+};
+
+/* The rules that could match a device with these IDs, in load order. */
+struct policy_cursor {
+	const struct policy *p;
+	bool linear;
+	unsigned pos; /* linear: the next rule; else the next of rest */
+	struct policy_run runs[2];
+	const unsigned *rest;
+	unsigned n_rest;
+};
+
+/* has_vendor false: every rule is a candidate; has_device false: every device of the vendor. */
+void policy_cursor_init(struct policy_cursor *c, const struct policy *p, bool has_vendor,
+			uint16_t vendor, bool has_device, uint16_t device);
+/* The next candidate rule, or NULL. */
+const struct policy_rule *policy_cursor_next(struct policy_cursor *c);
+
 /* ---- Parsing (policy-parse.c, policy-quirk.c) ---- */
 
 /* One document being parsed: diagnostics name the file "name". */
@@ -66,7 +101,13 @@ struct parse_ctx {
 	size_t len;
 	struct policy_diags *diags;
 	unsigned errors;
+	/* Positions are asked for in increasing order: counting resumes here, not from the start.
+	 */
+	struct linecol lc;
 };
+
+/* Line and column of off in c's text (linear over a document, not quadratic). */
+void parse_linecol(struct parse_ctx *c, size_t off, unsigned *line, unsigned *col);
 
 _printf_(4, 5) void parse_diag(struct parse_ctx *c, enum policy_severity sev, size_t off,
 			       const char *fmt, ...);

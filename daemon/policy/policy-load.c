@@ -210,6 +210,8 @@ int policy_load(const char *const *dirs, unsigned n_dirs, const char *const *ext
 			ret = -EINVAL;
 	}
 	entries_free(v, n);
+	if (ret != -ENOMEM && policy_index_build(p) < 0)
+		ret = -ENOMEM;
 	/* Overlaps among the valid rules are worth knowing even when others are broken. */
 	if (ret != -ENOMEM)
 		policy_check_overlaps(p, diags);
@@ -230,6 +232,8 @@ int policy_load_string(const char *name, const char *text, size_t len, struct po
 	if (r < 0)
 		return r;
 	r = policy_parse_document(p, name, text, len, diags);
+	if (r != -ENOMEM && policy_index_build(p) < 0)
+		r = -ENOMEM;
 	if (r != -ENOMEM)
 		policy_check_overlaps(p, diags);
 	if (r < 0)

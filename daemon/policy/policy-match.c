@@ -84,8 +84,11 @@ static const struct policy_rule *winner(const struct policy *p, const struct pci
 	const struct policy_rule *best = NULL;
 	enum policy_specificity best_s = POLICY_SPEC_DEFAULT;
 
-	for (unsigned i = 0; p && i < p->n_rules; i++) {
-		const struct policy_rule *r = &p->rules[i];
+	struct policy_cursor c;
+	const struct policy_rule *r;
+
+	policy_cursor_init(&c, p, true, info->vendor, true, info->device);
+	while ((r = policy_cursor_next(&c))) {
 		enum policy_specificity s = policy_match_specificity(&r->match);
 
 		/* ">=": among equals the later rule wins. Knowledge never decides. */
@@ -277,13 +280,20 @@ void policy_check_overlaps(const struct policy *p, struct policy_diags *diags)
 		/* Knowledge accumulates instead of competing: nothing to warn about. */
 		if (later->knowledge)
 			continue;
-		/* Only the nearest earlier rule: one warning per rule, however many overlap. */
-		for (unsigned i = j; i-- > 0;) {
-			const struct policy_rule *r = &p->rules[i];
+		/*
+		 * Only the nearest earlier rule: one warning per rule, however many
+		 * overlap. The candidates come in load order: the last one before j.
+		 */
+		const struct policy_rule *r = NULL, *cand;
+		struct policy_cursor c;
 
-			if (r->knowledge || policy_match_specificity(&r->match) != s ||
-			    !may_overlap(&r->match, &later->match))
-				continue;
+		policy_cursor_init(&c, p, later->match.has_vendor, later->match.vendor,
+				   later->match.has_device, later->match.device);
+		while ((cand = policy_cursor_next(&c)) && cand->index < j)
+			if (!cand->knowledge && policy_match_specificity(&cand->match) == s &&
+			    may_overlap(&cand->match, &later->match))
+				r = cand;
+		if (r) {
 			if (same_match(&r->match, &later->match))
 				policy_diag_add(diags, POLICY_WARNING, later->file, later->line,
 						later->col,
@@ -296,7 +306,6 @@ void policy_check_overlaps(const struct policy *p, struct policy_diags *diags)
 				    "overlaps the rule at %s:%u:%u with equal specificity; "
 				    "where both match, this later rule wins",
 				    r->file, r->line, r->col);
-			break;
 		}
 	}
 }

@@ -18,6 +18,11 @@
 
 #define JSON_DEPTH_MAX 32
 
+void parse_linecol(struct parse_ctx *c, size_t off, unsigned *line, unsigned *col)
+{
+	linecol_advance(&c->lc, c->text, c->len, off, line, col);
+}
+
 void parse_diag(struct parse_ctx *c, enum policy_severity sev, size_t off, const char *fmt, ...)
 {
 	char msg[WHY_MAX + 128];
@@ -27,7 +32,7 @@ void parse_diag(struct parse_ctx *c, enum policy_severity sev, size_t off, const
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	text_linecol(c->text, c->len, off, &line, &col);
+	parse_linecol(c, off, &line, &col);
 	policy_diag_add(c->diags, sev, c->name, line, col, "%s", msg);
 	if (sev == POLICY_ERROR)
 		c->errors++;
@@ -351,7 +356,7 @@ static int parse_rule(struct parse_ctx *c, struct policy *p, const char *file,
 		ERR(c, pos->off, "a rule must be an object, got %s", json_type_label(obj));
 		return 0;
 	}
-	text_linecol(c->text, c->len, pos->off, &r.line, &r.col);
+	parse_linecol(c, pos->off, &r.line, &r.col);
 	if (!check_keys(c, obj, pos, "rule", rule_keys, ELEMENTSOF(rule_keys)))
 		return -EINVAL;
 
@@ -469,7 +474,8 @@ static int parse_tree(struct parse_ctx *c, struct policy *p, const char *file,
 int policy_parse_document(struct policy *p, const char *name, const char *text, size_t len,
 			  struct policy_diags *diags)
 {
-	struct parse_ctx c = {.name = name, .text = text, .len = len, .diags = diags};
+	struct parse_ctx c = {
+	    .name = name, .text = text, .len = len, .diags = diags, .lc = LINECOL_START};
 	struct json_tokener *tok = NULL;
 	struct json_object *root = NULL;
 	struct jpos pos = {0};

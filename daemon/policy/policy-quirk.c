@@ -119,7 +119,7 @@ void parse_avoid(struct parse_ctx *c, struct json_object *v, const struct jpos *
 		}
 		snprintf(what, sizeof(what), "the reason for avoiding '%s'", m->key);
 		r->avoid[id].reason = parse_reason_text(c, what, reason, m->value.off);
-		text_linecol(c->text, c->len, m->key_off, &r->avoid[id].line, &r->avoid[id].col);
+		parse_linecol(c, m->key_off, &r->avoid[id].line, &r->avoid[id].col);
 	}
 }
 
@@ -203,8 +203,11 @@ static void collect(const struct policy *p, const struct pci_dev_info *info,
 {
 	enum policy_specificity spec[_RESET_METHOD_MAX] = {0};
 
-	for (unsigned i = 0; p && i < p->n_rules; i++) {
-		const struct policy_rule *r = &p->rules[i];
+	struct policy_cursor c;
+	const struct policy_rule *r;
+
+	policy_cursor_init(&c, p, true, info->vendor, true, info->device);
+	while ((r = policy_cursor_next(&c))) {
 		enum policy_specificity s = policy_match_specificity(&r->match);
 
 		if (!policy_match_device(&r->match, info, NULL))

@@ -122,6 +122,7 @@ struct policy *policy_unref(struct policy *p)
 		free(p->files[i]);
 	free(p->rules);
 	free(p->files);
+	policy_index_free(p->index);
 	free(p);
 	return NULL;
 }

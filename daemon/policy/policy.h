@@ -113,6 +113,7 @@ struct policy {
 	unsigned n_rules;
 	char **files; /* every file that was read, in load order */
 	unsigned n_files;
+	struct policy_index *index; /* policy-index.c: which rules may match which IDs */
 };
 
 struct policy *policy_ref(struct policy *p);
