@@ -1,10 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The libxl test (issue 8), run by /init after cases.sh when the image has the
-# patched libxenlight (tests/system/README.md): a real `xl pci-attach` to a
-# real PV domU hands its reset to pcirstd. Prints "PCIRST-SYSTEST ok|not ok
-# NAME: …" like cases.sh and its own summary line.
+# The libxl test (issues 8 and 13), run by /init after cases.sh when the image
+# has the patched libxenlight (tests/system/README.md, docs/libxl/): a real
+# `xl pci-attach` to a real PV domU hands its reset to pcirstd, with the
+# device's reset= policy as the request's options, and falls back to libxl's
+# own reset, under the same policy, when pcirstd is stopped. Prints
+# "PCIRST-SYSTEST ok|not ok NAME: …" like cases.sh and its own summary line.
 . /lib.sh
 # The audit entries of this domU's requests for SBDF with REASON (attach or
 # detach). A TCG guest's clock may jump: entries are told apart by their
@@ -29,6 +31,24 @@ jwait() { # sbdf reason n
 	echo "$n"
 }
 
+# 02:00.0's NVMe CC register (BAR 0, 0x14): a reset clears it, nothing else
+# does. Arming also turns memory decoding on.
+nvme_cc() { pcipoke 0000:02:00.0 0 0x14 32 "$@"; }
+arm_nvme() {
+	setpci -s 0000:02:00.0 COMMAND=0006
+	nvme_cc 0x460000
+}
+# The opts-N the pci backend of the domU holds for SBDF (libxl's reset_policy).
+be_opts() { # sbdf
+	local be=/local/domain/0/backend/pci/$domid/0 n
+	for n in $(seq 0 15); do
+		if [ "$(xenstore-read "$be/dev-$n" 2>/dev/null)" = "$1" ]; then
+			xenstore-read "$be/opts-$n"
+			return
+		fi
+	done
+}
+
 start_daemon() {
 	pcirstd 2>>/tmp/pcirstd-xl.log &
 	dpid=$!
@@ -44,7 +64,7 @@ start_daemon() {
 attach() { # name sbdf
 	local t0
 	t0=$(uptime_ms)
-	strace -o "/tmp/$1.strace" -e trace=open,openat,write xl -v pci-attach domu "$2" \
+	strace -o "/tmp/$1.strace" -e trace=open,openat,write xl -vvv pci-attach domu "$2" \
 		>"/tmp/$1.out" 2>&1
 	xrc=$?
 	now=$(uptime_ms)
@@ -149,6 +169,41 @@ check detach "xl pci-detach exit status" "$?" 0
 check detach "audit entries for the detach of 01:00.0" "$(jwait 0000:01:00.0 detach 1)" 1
 check detach "journal RESULT" "$(jfield 0000:01:00.0 detach RESULT)" ok
 
+echo "== 7. reset=skip on a device no rule names: the default policy (strict) does not let a request weaken it, pcirstd resets the device"
+arm_nvme
+attach skip-norule '0000:02:00.0,reset=skip'
+jwait 0000:02:00.0 attach 1 >/dev/null
+check skip-norule "xl pci-attach exit status" "$xrc" 0
+check skip-norule "journal RESULT" "$(jfield 0000:02:00.0 attach RESULT)" ok
+case $(jfield 0000:02:00.0 attach REQUEST_OPTIONS_REFUSED) in
+"request for skip refused"*) ok "skip-norule: the journal says the request's no-reset was refused" ;;
+*) notok "skip-norule: no REQUEST_OPTIONS_REFUSED for skip in the journal ($(jfield 0000:02:00.0 attach REQUEST_OPTIONS_REFUSED))" ;;
+esac
+check skip-norule "device register NVMe CC (cleared by pcirstd's FLR)" "$(nvme_cc)" 0x0
+case $(be_opts 0000:02:00.0) in
+*reset_policy=skip*) ok "skip-norule: the pci backend's opts hold reset_policy=skip" ;;
+*) notok "skip-norule: the pci backend's opts are '$(be_opts 0000:02:00.0)'" ;;
+esac
+hasnt skip-norule "xl opened no sysfs reset or do_flr" /tmp/skip-norule.strace '/reset"\|do_flr'
+xl pci-detach domu 02:00.0 >/tmp/detach02.out 2>&1
+check skip-norule "xl pci-detach exit status" "$?" 0
+jwait 0000:02:00.0 detach 1 >/dev/null
+case $(jfield 0000:02:00.0 detach REQUEST_OPTIONS_REFUSED) in
+"request for skip refused"*) ok "skip-norule: the detach request carried the stored reset_policy (no-reset, refused)" ;;
+*) notok "skip-norule: the detach request did not carry no-reset ($(jfield 0000:02:00.0 detach REQUEST_OPTIONS_REFUSED))" ;;
+esac
+
+echo "== 8. reset=lenient on 07:00.0 (no FLR; rule: strict, FLR only, no allow-request-weaken): the option is refused, strict applies, the attach fails"
+attach lenient-refused '0000:07:00.0,reset=lenient'
+jwait 0000:07:00.0 attach 2 >/dev/null
+if [ "$xrc" != 0 ]; then ok "lenient-refused: xl pci-attach failed (exit $xrc)"; else notok "lenient-refused: xl pci-attach succeeded"; fi
+check lenient-refused "journal RESULT (both attaches of 07:00.0)" "$(jfield 0000:07:00.0 attach RESULT)" failed
+case $(jfield 0000:07:00.0 attach REQUEST_OPTIONS_REFUSED) in
+"request for lenient refused"*) ok "lenient-refused: the journal says the request's no-strict-reset was refused" ;;
+*) notok "lenient-refused: no REQUEST_OPTIONS_REFUSED for lenient ($(jfield 0000:07:00.0 attach REQUEST_OPTIONS_REFUSED))" ;;
+esac
+has lenient-refused "xl's message gives pcirstd's reason" /tmp/lenient-refused.out 'Device Capabilities does not advertise FLR'
+
 # Latency without strace (it stops xl at every system call): the same device,
 # once through pcirstd and once with libxl's own reset.
 timed_attach() { # sbdf: sets took
@@ -172,6 +227,30 @@ has fallback "xl opened the sysfs reset itself" /tmp/fallback.strace '0000:01:00
 xl pci-detach domu 01:00.0 >/dev/null 2>&1
 timed_attach 0000:01:00.0
 without_daemon=$took
+
+echo "== 9. pcirstd stopped, reset=skip: libxl does not reset the device itself"
+arm_nvme
+attach fallback-skip '0000:02:00.0,reset=skip'
+check fallback-skip "xl pci-attach exit status" "$xrc" 0
+has fallback-skip "xl says it does not reset the device" /tmp/fallback-skip.out 'PCI device 0000:02:00.0 not reset: reset policy skip'
+hasnt fallback-skip "xl opened no sysfs reset or do_flr" /tmp/fallback-skip.strace '/reset"\|do_flr'
+check fallback-skip "device register NVMe CC (kept: no reset)" "$(nvme_cc)" 0x460000
+xl pci-detach domu 02:00.0 >/dev/null 2>&1
+
+echo "== 10. pcirstd stopped, libxl's own reset fails (0a:00.0 with every kernel reset method disabled)"
+echo "" >/sys/bus/pci/devices/0000:0a:00.0/reset_method
+attach fallback-strict '0000:0a:00.0,reset=strict'
+if [ "$xrc" != 0 ]; then ok "fallback-strict: xl pci-attach failed (exit $xrc)"; else notok "fallback-strict: xl pci-attach succeeded"; fi
+has fallback-strict "xl says the device could not be reset under a strict policy" /tmp/fallback-strict.out 'PCI device 0000:0a:00.0 could not be reset (reset policy strict)'
+hasnt fallback-strict "nothing attached (xl pci-list)" /dev/stdin 0a:00.0 <<EOF2
+$(xl pci-list domu 2>&1)
+EOF2
+attach fallback-lenient '0000:0a:00.0,reset=lenient'
+check fallback-lenient "xl pci-attach exit status" "$xrc" 0
+has fallback-lenient "xl warns and goes on" /tmp/fallback-lenient.out 'PCI device 0000:0a:00.0 could not be reset; ignored (reset policy lenient)'
+has fallback-lenient "xl tried the sysfs reset itself" /tmp/fallback-lenient.strace '0000:0a:00.0/reset"'
+xl pci-detach domu 0a:00.0 >/dev/null 2>&1
+echo default >/sys/bus/pci/devices/0000:0a:00.0/reset_method
 say "attach latency: $with_daemon ms through pcirstd (its FLR with save, verification and restore: $reset_ms ms), $without_daemon ms with libxl's own reset (the kernel's); one xl pci-attach each, QEMU TCG"
 
 echo "== 5b. xl destroy goes through pcirstd for every device still attached"

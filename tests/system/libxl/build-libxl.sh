@@ -1,25 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# build-libxl.sh CACHE_DIR [PATCH]
+# build-libxl.sh CACHE_DIR [SERIES_DIR]
 #
-# Builds Debian 12's libxenlight and xl (Xen 4.17) with the pcirstd patch
-# (default: docs/libxl/0001-libxl-delegate-PCI-reset-to-pcirstd.patch) and
-# leaves them in CACHE_DIR/out/. Run as root on Debian 12: it installs the few
-# build packages it needs and fetches the xen source package from
-# deb.debian.org through a private apt configuration under CACHE_DIR (the
+# Builds Debian 12's libxenlight, libxlutil and xl (Xen 4.17) with the pcirstd
+# series (default: docs/libxl/4.17/, git format-patch output applied in name
+# order) and leaves them in CACHE_DIR/out/. Run as root on Debian 12: it
+# installs the few build packages it needs and fetches the xen source package
+# from deb.debian.org through a private apt configuration under CACHE_DIR (the
 # system's apt sources are not touched).
 #
-# Cached: a second run with the same patch does nothing; a changed patch
-# reverts the old one, applies the new one and rebuilds incrementally.
+# Each patch must apply with --fuzz=0 (checked), and the tree builds with
+# Xen's -Werror. Cached: a second run with the same series does nothing; a
+# changed series reverts the old one, applies the new one and rebuilds
+# incrementally.
 #
-# Also checks the patch's private copy of the libpcirst declarations against
-# the repository's include/pcirst/pcirst.h (abi-check.c), and, when
-# LIBPCIRST=/path/to/libpcirst.so.0 is set, that every function the patch
-# dlsym()s is exported by that library and that its SONAME is the name the
-# patch dlopen()s.
-#
-# Environment: JOBS (make -j, default 2), LIBPCIRST (see above),
+# Environment: JOBS (make -j, default 2),
 # XEN_SUITE (default bookworm: the security suite's source may be gone).
 set -euo pipefail
 
@@ -38,62 +34,25 @@ since() { # since START_MS: seconds elapsed, one decimal
 }
 
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-	die "usage: build-libxl.sh CACHE_DIR [PATCH]"
+	die "usage: build-libxl.sh CACHE_DIR [SERIES_DIR]"
 fi
 mkdir -p "$1"
 cache=$(cd "$1" && pwd)
-patch_file=$(realpath "${2:-$repo/docs/libxl/0001-libxl-delegate-PCI-reset-to-pcirstd.patch}")
-[ -r "$patch_file" ] || die "cannot read the patch $patch_file"
+series=$(realpath "${2:-$repo/docs/libxl/4.17}")
+patches=()
+for f in "$series"/*.patch; do [ -r "$f" ] && patches+=("$f"); done
+[ ${#patches[@]} -gt 0 ] || die "no *.patch in $series"
 jobs=${JOBS:-2}
 suite=${XEN_SUITE:-bookworm}
 
 src=$cache/xen         # the unpacked source package, patched
 out=$cache/out
 stamp=$out/.patch-sha256
-sha=$(sha256sum "$patch_file" | cut -d' ' -f1)
-
-# The ABI and symbol checks are cheap and run every time: the repository's
-# header or library may have changed while the patch did not.
-check_abi() {
-	local dir=$cache/abi-check
-	mkdir -p "$dir"
-	{
-		echo '/* extracted from the patched tools/libs/light/libxl_pci.c */'
-		echo '#include <stdint.h>'
-		sed -n '/^#define PCIRSTD_LIBRARY/,/^} pcirstd_lib;/p' \
-			"$src/tools/libs/light/libxl_pci.c"
-	} >"$dir/pcirstd-abi.h"
-	grep -q '^} pcirstd_lib;' "$dir/pcirstd-abi.h" ||
-		die "no libpcirst declarations found in the patched libxl_pci.c"
-	gcc -std=gnu11 -Wall -Wextra -Werror -I"$repo/include" -I"$dir" \
-		-o "$dir/abi-check" "$here/abi-check.c" ||
-		die "the patch's libpcirst declarations do not match $repo/include/pcirst/pcirst.h"
-	local soname
-	soname=$("$dir/abi-check")
-	say "ABI check passed: the patch's declarations match include/pcirst/pcirst.h; it loads $soname"
-
-	[ -n "${LIBPCIRST:-}" ] || return 0
-	[ -r "$LIBPCIRST" ] || die "LIBPCIRST=$LIBPCIRST: no such file"
-	local lib_soname missing=0 sym
-	lib_soname=$(readelf -d "$LIBPCIRST" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
-	[ "$lib_soname" = "$soname" ] ||
-		die "$LIBPCIRST has SONAME '$lib_soname', the patch dlopen()s '$soname'"
-	# shellcheck disable=SC2013 # symbol names: one word each
-	for sym in $(grep -o 'dlsym(h, "pcirst_[a-z_]*")' "$src/tools/libs/light/libxl_pci.c" |
-		     sed 's/.*"\(.*\)")/\1/'); do
-		if ! nm -D --defined-only "$LIBPCIRST" | awk '{print $3}' | grep -qx "$sym"; then
-			echo "build-libxl: $sym is not exported by $LIBPCIRST" >&2
-			missing=1
-		fi
-	done
-	[ $missing = 0 ] || die "the patch needs functions that $LIBPCIRST does not export"
-	say "symbol check passed: $LIBPCIRST ($lib_soname) exports every function the patch uses"
-}
+sha=$(cat "${patches[@]}" | sha256sum | cut -d' ' -f1)
 
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sha" ] && [ -x "$out/xl" ] &&
 	compgen -G "$out/libxenlight.so.*" >/dev/null && [ -f "$src/tools/libs/light/libxl_pci.c" ]; then
-	check_abi
-	say "up to date: $out (patch $sha)"
+	say "up to date: $out (series $sha)"
 	exit 0
 fi
 
@@ -148,43 +107,64 @@ EOF
 	say "unpacked $(basename "$dsc")"
 }
 
-applied=$cache/applied.patch # the patch now applied to $src
+applied=$cache/applied # the patches now applied to $src, in order
 
-# Returns the tree to the unpatched source: revert the applied patch, or
+# Reverts the applied patches, last first; false when one does not revert.
+revert_applied() {
+	local p
+	[ -d "$applied" ] || return 0
+	for p in $(printf '%s\n' "$applied"/*.patch | sort -r); do
+		[ -f "$p" ] || continue
+		patch -p1 -R -f -s --dry-run -d "$src" -i "$p" </dev/null >/dev/null &&
+			patch -p1 -R -f -s --no-backup-if-mismatch -d "$src" -i "$p" </dev/null ||
+			return 1
+		rm -f "$p"
+	done
+	rm -rf "$applied"
+}
+
+# Returns the tree to the unpatched source: revert the applied series, or
 # unpack afresh when that is not possible.
 if [ -d "$src" ] && [ -f "$src/.pcirstd-unpacked" ]; then
-	if [ -f "$applied" ]; then
-		if patch -p1 -R -f -s --dry-run -d "$src" -i "$applied" </dev/null >/dev/null &&
-			patch -p1 -R -f -s --no-backup-if-mismatch -d "$src" -i "$applied" </dev/null; then
-			rm -f "$applied"
-			say "reverted the previously applied patch"
+	if [ -f "$cache/applied.patch" ]; then # the single patch of older versions
+		mkdir -p "$applied" && mv "$cache/applied.patch" "$applied/0001-old.patch"
+	fi
+	if [ -d "$applied" ]; then
+		if revert_applied; then
+			say "reverted the previously applied series"
 		else
-			say "cannot revert the previously applied patch: unpacking afresh"
+			say "cannot revert the previously applied series: unpacking afresh"
 			fetch_source
 			touch "$src/.pcirstd-unpacked"
-			rm -f "$applied"
+			rm -rf "$applied"
 		fi
 	fi
 else
 	fetch_source
 	touch "$src/.pcirstd-unpacked"
-	rm -f "$applied"
+	rm -rf "$applied"
 fi
 rm -f "$stamp"
 
 # Cleanly: no fuzz, no reversed or already applied hunks (offsets are fine).
-patch_opts=(-p1 -N --fuzz=0 --no-backup-if-mismatch -d "$src" -i "$patch_file")
-if ! patch "${patch_opts[@]}" --dry-run </dev/null >"$cache/patch-dry-run.log" 2>&1; then
-	cat "$cache/patch-dry-run.log" >&2
-	die "$patch_file does not apply cleanly to xen $(cd "$src" && dpkg-parsechangelog -S Version)"
-fi
-if grep -q 'offset' "$cache/patch-dry-run.log"; then
-	cat "$cache/patch-dry-run.log"
-	say "note: the patch applies at an offset"
-fi
-patch "${patch_opts[@]}" -s </dev/null
-cp "$patch_file" "$applied"
-say "applied $(basename "$patch_file") to xen $(cd "$src" && dpkg-parsechangelog -S Version)"
+# Each patch is checked on the tree its predecessors left.
+mkdir -p "$applied"
+version=$(cd "$src" && dpkg-parsechangelog -S Version)
+for p in "${patches[@]}"; do
+	patch_opts=(-p1 -N --fuzz=0 --no-backup-if-mismatch -d "$src" -i "$p")
+	if ! patch "${patch_opts[@]}" --dry-run </dev/null >"$cache/patch-dry-run.log" 2>&1; then
+		cat "$cache/patch-dry-run.log" >&2
+		revert_applied || true
+		die "$(basename "$p") does not apply cleanly to xen $version"
+	fi
+	if grep -q 'offset' "$cache/patch-dry-run.log"; then
+		cat "$cache/patch-dry-run.log"
+		say "note: $(basename "$p") applies at an offset"
+	fi
+	patch "${patch_opts[@]}" -s </dev/null
+	cp "$p" "$applied/"
+	say "applied $(basename "$p") to xen $version"
+done
 
 # --- configure (once), as debian/rules does -------------------------------
 cd "$src"
@@ -231,11 +211,10 @@ t0=$(now_ms)
 	{ grep -E 'error|Error' "$cache/make.log" | tail -n 30 >&2; die "make failed (see $cache/make.log)"; }
 say "built in $(since "$t0") s"
 
-check_abi
-
 rm -rf "$out"
-mkdir -p "$out"
-cp -a tools/libs/light/libxenlight.so.* tools/xl/xl "$out"/
-cp "$patch_file" "$out/applied.patch"
+mkdir -p "$out/series"
+# libxlutil too: it parses xl's PCI spec strings (reset=).
+cp -a tools/libs/light/libxenlight.so.* tools/libs/util/libxlutil.so.* tools/xl/xl "$out"/
+cp "${patches[@]}" "$out/series/"
 echo "$sha" >"$stamp"
 say "done: $(cd "$out" && echo *)"
