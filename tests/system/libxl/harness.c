@@ -15,6 +15,7 @@
  *                      wait, stopping before it took the request, no answer
  *   harness live       the real pcirstd serving that xenstored on the
  *                      simulated device tree (policy from test-async.sh)
+ *   harness killed     after that pcirstd was killed with SIGKILL
  */
 #define _GNU_SOURCE /* vasprintf */
 #include <errno.h>
@@ -622,10 +623,25 @@ static void scenario_live(void)
 	}
 }
 
+/* The real pcirstd killed (SIGKILL): its "ready" is stale, its process gone. */
+static void scenario_killed(void)
+{
+	libxl_device_pci p = dev(1, LIBXL_PCI_RESET_POLICY_DEFAULT);
+	long took;
+
+	direct_resets = 0;
+	took = run_reset(&p, "attach", NULL);
+	expect("killed pcirstd", done_rc == 0 && direct_resets == 1,
+	       "libxl resets the device itself");
+	expect("killed pcirstd", took < 500 && msg_has("is gone"),
+	       "at once, saying the process is gone (the daemon's start-time read as libxl does)");
+	expect("killed pcirstd", protocol_clean(), "no request written");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		fprintf(stderr, "usage: harness fallback|fake|live\n");
+		fprintf(stderr, "usage: harness fallback|fake|live|killed\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -640,6 +656,8 @@ int main(int argc, char **argv)
 		scenario_fake();
 	else if (!strcmp(argv[1], "live"))
 		scenario_live();
+	else if (!strcmp(argv[1], "killed"))
+		scenario_killed();
 	else
 		return 2;
 	kill_child();

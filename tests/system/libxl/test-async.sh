@@ -102,5 +102,9 @@ d_pid=$!
 for _ in $(seq 50); do "$ctl" status >/dev/null 2>&1 && break; sleep 0.1; done
 "$ctl" status >/dev/null 2>&1 || die "pcirstd did not become ready (see $work/pcirstd.log)"
 "$work/harness" live || fails=1
+kill -KILL "$d_pid"
+wait "$d_pid" 2>/dev/null || true # 137: killed
+d_pid=
+"$work/harness" killed || fails=1
 [ $fails = 0 ] || die "FAILED"
 echo "test-async: all passed"
