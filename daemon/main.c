@@ -80,6 +80,11 @@ static void update_status(struct daemon *d)
 	xsp_set_status(d->xsp, status);
 }
 
+static void on_connection_change(void *userdata)
+{
+	update_status(userdata);
+}
+
 static void on_accepted(void *userdata, const struct request *r)
 {
 	struct daemon *d = userdata;
@@ -101,9 +106,11 @@ static int on_status_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	struct daemon *d = userdata;
 
 	update_status(d);
-	if (d->stopping && manager_running(d->manager) + manager_queued(d->manager) == 0)
+	if (!d->stopping)
+		return 0;
+	if (manager_running(d->manager) + manager_queued(d->manager) == 0)
 		sd_event_exit(d->event, 0);
-	sd_event_source_set_time_relative(s, d->stopping ? 50 * USEC_PER_MSEC : 5 * USEC_PER_SEC);
+	sd_event_source_set_time_relative(s, 50 * USEC_PER_MSEC);
 	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	return 0;
 }
@@ -138,6 +145,7 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, voi
 	sd_event_add_time_relative(d->event, &d->stop_timer, CLOCK_MONOTONIC, STOP_GRACE,
 				   USEC_PER_MSEC, on_stop_timer, d);
 	sd_event_source_set_time_relative(d->status_timer, 50 * USEC_PER_MSEC);
+	sd_event_source_set_enabled(d->status_timer, SD_EVENT_ONESHOT);
 	return 0;
 }
 
@@ -350,8 +358,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	xsp_set_state(d.xsp, "ready");
+	/*
+	 * The status changes with each request and connection and is published
+	 * then; the timer only watches the running resets while stopping, so an
+	 * idle daemon wakes for nothing (docs/performance.md).
+	 */
 	sd_event_add_time_relative(d.event, &d.status_timer, CLOCK_MONOTONIC, 5 * USEC_PER_SEC,
 				   USEC_PER_MSEC, on_status_timer, &d);
+	sd_event_source_set_enabled(d.status_timer, SD_EVENT_OFF);
+	xsp_on_connection_change(d.xsp, on_connection_change, &d);
 	sd_notify(0, "READY=1");
 	update_status(&d);
 	log_info("pcirstd %s ready (sysfs root %s, device watch: %s)", PCIRST_VERSION, root,

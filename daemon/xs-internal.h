@@ -29,6 +29,18 @@ struct xsp {
 	struct xs_gc *gc;
 	usec_t gc_interval, gc_last;
 	/*
+	 * Idle without wake-ups (docs/performance.md): the sentinel
+	 * (xs-sentinel.h) reports xenstored's death instead of a periodic
+	 * read, and the clean-up timer stops once a round finds no response
+	 * (gc_idle) until the next watch event.
+	 */
+	int sentinel_fd;
+	sd_event_source *sentinel;
+	bool gc_idle;
+	char status[256]; /* the last daemon/status, published again on reconnect */
+	void (*connection_changed)(void *userdata);
+	void *connection_userdata;
+	/*
 	 * Request ids already taken in (handed to the manager, answered, or
 	 * ignored and logged): a watch event for one of them costs a lookup,
 	 * not a read. Rebuilt from a scan at every (re)connect.

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "xs-gc.h"
 #include "xs-internal.h"
+#include "xs-sentinel.h"
 
 static void xsp_disconnect(struct xsp *x);
 static int xsp_connect(struct xsp *x);
@@ -74,6 +75,7 @@ int xsp_new(sd_event *event, const char *base, struct xsp **out)
 	}
 	x->event = sd_event_ref(event);
 	x->backoff = BACKOFF_MIN;
+	x->sentinel_fd = -EBADF;
 	xsp_set_gc_timeouts(x, 60 * USEC_PER_SEC, 600 * USEC_PER_SEC);
 	snprintf(x->state, sizeof(x->state), "starting");
 	make_instance(x->instance);
@@ -164,7 +166,8 @@ static int publish_status(struct xsp *x, xs_transaction_t t, void *arg)
 			   "multi-function options effect strict-reset liveness") ||
 	    !xsp_write_str(x, t, xsp_path(x, "daemon/pid"), pid) ||
 	    !xsp_write_str(x, t, xsp_path(x, "daemon/start-time"), started) ||
-	    !xsp_write_str(x, t, xsp_path(x, "daemon/instance"), x->instance))
+	    !xsp_write_str(x, t, xsp_path(x, "daemon/instance"), x->instance) ||
+	    (x->status[0] && !xsp_write_str(x, t, xsp_path(x, "daemon/status"), x->status)))
 		return -errno;
 	return 0;
 }
@@ -179,6 +182,7 @@ int xsp_set_state(struct xsp *x, const char *state)
 
 int xsp_set_status(struct xsp *x, const char *status)
 {
+	snprintf(x->status, sizeof(x->status), "%s", status);
 	if (!x->h)
 		return 0;
 	return xsp_write_str(x, XBT_NULL, xsp_path(x, "daemon/status"), status) ? 0 : -errno;
@@ -210,6 +214,43 @@ static int setup_base(struct xsp *x)
 }
 
 static void schedule_reconnect(struct xsp *x, int err);
+static usec_t next_check(const struct xsp *x);
+
+void xsp_on_connection_change(struct xsp *x, void (*cb)(void *userdata), void *userdata)
+{
+	x->connection_changed = cb;
+	x->connection_userdata = userdata;
+}
+
+static void connection_changed(struct xsp *x)
+{
+	if (x->connection_changed)
+		x->connection_changed(x->connection_userdata);
+}
+
+/* Activity: the clean-up looks again (it stopped after a round that found nothing). */
+static void wake_gc(struct xsp *x)
+{
+	int on = SD_EVENT_OFF;
+
+	x->gc_idle = false;
+	if (x->check && sd_event_source_get_enabled(x->check, &on) >= 0 && on == SD_EVENT_OFF) {
+		sd_event_source_set_time_relative(x->check, next_check(x));
+		sd_event_source_set_enabled(x->check, SD_EVENT_ONESHOT);
+	}
+}
+
+/* xenstored closed the sentinel: it died or was restarted. */
+static int on_sentinel(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct xsp *x = userdata;
+	char c;
+
+	if (!(revents & (EPOLLHUP | EPOLLRDHUP | EPOLLERR)) && read(fd, &c, 1) != 0)
+		return 0; /* not EOF: xenstored said something unprompted; ignore it */
+	schedule_reconnect(x, -ECONNRESET);
+	return 0;
+}
 
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
@@ -219,6 +260,9 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	/* Each event names one request: looking at that one keeps an event O(log n). */
 	while (x->h && (ev = xs_check_watch(x->h))) {
 		x->counters.watch_events++;
+		/* A request came or went (not the event every watch fires when registered). */
+		if (!streq(ev[XS_WATCH_PATH], xsp_path(x, "request")))
+			wake_gc(x);
 		xsp_watch_event(x, ev[XS_WATCH_PATH]);
 		free(ev);
 	}
@@ -235,6 +279,7 @@ static void collect(struct xsp *x)
 	unsigned n = 0;
 
 	ids = xs_directory(x->h, XBT_NULL, xsp_path(x, "response"), &n);
+	x->gc_idle = ids && n == 0;
 	for (unsigned i = 0; ids && i < n; i++) {
 		_cleanup_(freep) char **fields = NULL;
 		_cleanup_(freep) char *st = NULL;
@@ -269,6 +314,8 @@ static usec_t next_check(const struct xsp *x)
 {
 	if (!x->h)
 		return x->backoff;
+	if (x->sentinel)
+		return x->gc_interval;
 	return x->gc_interval < CHECK_INTERVAL ? x->gc_interval : CHECK_INTERVAL;
 }
 
@@ -278,7 +325,7 @@ static int on_check(sd_event_source *s, uint64_t usec, void *userdata)
 
 	if (!x->h) {
 		(void)xsp_connect(x); /* on failure, retried below after the backoff */
-	} else {
+	} else if (!x->sentinel) {
 		char *v = xs_read(x->h, XBT_NULL, xsp_path(x, "daemon/instance"), NULL);
 
 		if (!v && (errno == EBADF || errno == EPIPE || errno == EINVAL ||
@@ -289,11 +336,14 @@ static int on_check(sd_event_source *s, uint64_t usec, void *userdata)
 			return 0;
 		}
 		free(v);
-		if (x->manager && now_usec() - x->gc_last >= x->gc_interval) {
-			x->gc_last = now_usec();
-			collect(x);
-		}
 	}
+	if (x->h && x->manager && now_usec() - x->gc_last >= x->gc_interval) {
+		x->gc_last = now_usec();
+		collect(x);
+	}
+	/* Idle with a sentinel: nothing to look at until a watch event (wake_gc). */
+	if (x->h && x->sentinel && x->gc_idle)
+		return 0;
 	sd_event_source_set_time_relative(s, next_check(x));
 	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	return 0;
@@ -302,6 +352,10 @@ static int on_check(sd_event_source *s, uint64_t usec, void *userdata)
 static void xsp_disconnect(struct xsp *x)
 {
 	x->io = sd_event_source_disable_unref(x->io);
+	x->sentinel = sd_event_source_disable_unref(x->sentinel);
+	if (x->sentinel_fd >= 0)
+		close(x->sentinel_fd);
+	x->sentinel_fd = -EBADF;
 	if (x->h)
 		xs_close(x->h);
 	x->h = NULL;
@@ -309,12 +363,16 @@ static void xsp_disconnect(struct xsp *x)
 
 static void schedule_reconnect(struct xsp *x, int err)
 {
+	bool was = x->h != NULL;
+
 	if (x->h)
 		log_err("lost the connection to xenstored (%s); reconnecting", strerror(-err));
 	xsp_disconnect(x);
 	x->backoff = BACKOFF_MIN;
 	sd_event_source_set_time_relative(x->check, x->backoff);
 	sd_event_source_set_enabled(x->check, SD_EVENT_ONESHOT);
+	if (was)
+		connection_changed(x);
 }
 
 static int xsp_connect(struct xsp *x)
@@ -341,11 +399,26 @@ static int xsp_connect(struct xsp *x)
 		r = -errno;
 		goto fail;
 	}
-	log_info("connected to xenstored; serving %s (instance %s)", x->base, x->instance);
+	/* Without a sentinel (the xenbus device), on_check polls instead. */
+	x->sentinel_fd = xs_sentinel_open();
+	if (x->sentinel_fd >= 0 && sd_event_add_io(x->event, &x->sentinel, x->sentinel_fd,
+						   EPOLLIN | EPOLLRDHUP, on_sentinel, x) < 0) {
+		close(x->sentinel_fd);
+		x->sentinel_fd = -EBADF;
+	}
+	log_info("connected to xenstored; serving %s (instance %s)%s", x->base, x->instance,
+		 x->sentinel ? "" : "; no socket to watch, its liveness is polled");
 	x->logged_down = false;
 	x->backoff = BACKOFF_MIN;
+	x->gc_idle = false;
 	xsp_seen_clear(x);
 	xsp_scan(x);
+	/* A first clean-up round at once: an empty store leaves the daemon idle from the start. */
+	if (x->manager) {
+		x->gc_last = now_usec();
+		collect(x);
+	}
+	connection_changed(x);
 	return 0;
 fail:
 	log_err("setting up %s in xenstore failed: %s", x->base, strerror(-r));
@@ -363,7 +436,10 @@ int xsp_start(struct xsp *x)
 	r = xsp_connect(x);
 	if (r == -EPERM)
 		return r;
-	sd_event_source_set_time_relative(x->check, next_check(x));
+	if (x->h && x->sentinel && x->gc_idle)
+		sd_event_source_set_enabled(x->check, SD_EVENT_OFF);
+	else
+		sd_event_source_set_time_relative(x->check, next_check(x));
 	return 0;
 }
 

@@ -6,8 +6,10 @@
  * requests to the manager and is the manager's reporter.
  *
  * A dead xenstored is detected (the watch pipe never wakes when it dies, so
- * a periodic cheap read checks the connection) and the adapter reconnects
- * with backoff, rebuilding everything it owns in the (now empty) store.
+ * a silent second connection, xs-sentinel.h, hangs up instead; through the
+ * kernel's xenbus device a periodic cheap read checks the connection) and
+ * the adapter reconnects with backoff, rebuilding everything it owns in the
+ * (now empty) store. Idle, with a sentinel, it sets no timer at all.
  */
 #pragma once
 
@@ -41,8 +43,11 @@ int xsp_set_state(struct xsp *x, const char *state);
 /* Clean-up timeouts (default 60 s for orphaned responses, 600 s for uncollected answers). */
 void xsp_set_gc_timeouts(struct xsp *x, usec_t orphan, usec_t answered);
 
-/* Publishes daemon/status, a one-line summary for pcirstctl status. */
+/* Publishes daemon/status, a one-line summary for pcirstctl status; again on reconnect. */
 int xsp_set_status(struct xsp *x, const char *status);
+
+/* cb(userdata) after each connect and each loss of the connection (for the status). */
+void xsp_on_connection_change(struct xsp *x, void (*cb)(void *userdata), void *userdata);
 
 /* The instance id this daemon publishes (32 hex digits). */
 const char *xsp_instance(const struct xsp *x);

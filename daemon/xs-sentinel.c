@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "xs-sentinel.h"
+
+int xs_sentinel_open(void)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	const char *path = xs_daemon_socket();
+	struct stat st;
+	int fd, r;
+
+	if (!path || stat(path, &st) < 0)
+		return -errno ? -errno : -ENOENT;
+	if (!S_ISSOCK(st.st_mode))
+		return -ENOTSOCK;
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path) >= (int)sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
