@@ -79,8 +79,13 @@ struct xs_handle;
 /* One request written in a transaction; returns µs from written to response "done". */
 int client_request(struct xs_handle *h, const char *sbdf, double *written_to_done,
 		   unsigned *duration_ms, char *result, size_t result_size);
-/* n requests to n devices at once; total µs from the first written to the last done. */
-int client_parallel(struct xs_handle *h, unsigned n, double *total);
+/*
+ * n requests to n devices at once; total µs from the first written to the
+ * last done, µs from the first written to the last written, and the longest
+ * duration-ms among the responses.
+ */
+int client_parallel(struct xs_handle *h, unsigned n, double *total, double *writing,
+		    unsigned *longest_ms);
 
 /* ---- Figures (figures.c, policy-bench.c) ---- */
 

@@ -135,7 +135,8 @@ int client_request(struct xs_handle *h, const char *sbdf, double *written_to_don
 	return r;
 }
 
-int client_parallel(struct xs_handle *h, unsigned n, double *total)
+int client_parallel(struct xs_handle *h, unsigned n, double *total, double *writing,
+		    unsigned *longest_ms)
 {
 	struct pending p[BENCH_DEVICES_MAX];
 	unsigned started = 0;
@@ -153,8 +154,14 @@ int client_parallel(struct xs_handle *h, unsigned n, double *total)
 	}
 	if (r == 0)
 		r = wait_all(h, p, started);
+	*longest_ms = 0;
 	for (unsigned i = 0; i < started; i++) {
-		char *res = readf(h, p[i].id, "result");
+		char *res = readf(h, p[i].id, "result"), *dur = readf(h, p[i].id, "duration-ms");
+		unsigned ms = dur ? (unsigned)strtoul(dur, NULL, 10) : 0;
+
+		free(dur);
+		if (ms > *longest_ms)
+			*longest_ms = ms;
 
 		if (r == 0 && (!res || !streq(res, "ok"))) {
 			bench_fail("parallel request for device %u: result %s", i + 1,
@@ -166,7 +173,9 @@ int client_parallel(struct xs_handle *h, unsigned n, double *total)
 			last = p[i].done;
 		finish(h, &p[i]);
 	}
-	if (r == 0)
+	if (r == 0) {
 		*total = (double)(last - p[0].written);
+		*writing = (double)(p[started - 1].written - p[0].written);
+	}
 	return r;
 }

@@ -111,7 +111,7 @@ static void row_samples(const char *fig, struct samples *s, const char *note, co
 /* libpcirst's connect, one request transaction and one watch registration. */
 static void client_side(const struct bench_opts *o, struct xs_handle *h)
 {
-	struct samples conn = {0}, trans = {0}, watch = {0};
+	struct samples conn = {0}, trans = {0}, watch = {0}, rtt = {0};
 	unsigned n = o->reps;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -124,6 +124,10 @@ static void client_side(const struct bench_opts *o, struct xs_handle *h)
 		}
 		samples_add(&conn, (double)(now_nsec() - t0) / 1000);
 		pcirst_close(p);
+
+		t0 = now_nsec();
+		free(xs_read(h, XBT_NULL, "/local/domain/0/pci-reset/daemon/state", NULL));
+		samples_add(&rtt, (double)(now_nsec() - t0) / 1000);
 
 		t0 = now_nsec();
 		xs_transaction_t t = xs_transaction_start(h);
@@ -146,12 +150,15 @@ static void client_side(const struct bench_opts *o, struct xs_handle *h)
 		for (char **ev; (ev = xs_check_watch(h));)
 			free(ev);
 	}
+	row_samples("xenstore round trip (one xs_read)", &rtt,
+		    "a request costs the daemon about 20 of these before done", "");
 	row_samples("client: libpcirst connect (pcirst_open)", &conn, "", "");
 	row_samples("client: request transaction (3 writes)", &trans, "", "");
 	row_samples("client: watch registration", &watch, "", "");
 	samples_clear(&conn);
 	samples_clear(&trans);
 	samples_clear(&watch);
+	samples_clear(&rtt);
 }
 
 static void parallel_vs_serial(const struct bench_opts *o, struct xs_handle *h)
@@ -162,18 +169,21 @@ static void parallel_vs_serial(const struct bench_opts *o, struct xs_handle *h)
 
 	for (unsigned c = 0; c < ELEMENTSOF(counts); c++) {
 		unsigned n = counts[c];
-		struct samples par = {0}, ser = {0};
-		char fig[96], note[128], med[32], p99[32], s_med[32];
+		struct samples par = {0}, ser = {0}, wr = {0}, eng = {0};
+		char fig[96], note[192], med[32], p99[32], s_med[32], w_med[32], e_med[32];
 
 		for (unsigned k = 0; k < reps; k++) {
 			struct samples one_by_one = {0};
-			double total = 0, sum = 0;
+			double total = 0, sum = 0, writing = 0;
+			unsigned longest = 0;
 
-			if (client_parallel(h, n, &total) < 0) {
+			if (client_parallel(h, n, &total, &writing, &longest) < 0) {
 				bench_fail("%u parallel requests failed", n);
 				return;
 			}
 			samples_add(&par, total);
+			samples_add(&wr, writing);
+			samples_add(&eng, longest * 1000.0);
 			for (unsigned i = 0; i < n; i++) {
 				char sbdf[16];
 
@@ -191,18 +201,24 @@ static void parallel_vs_serial(const struct bench_opts *o, struct xs_handle *h)
 		if (n == 1)
 			one = m;
 		snprintf(fig, sizeof(fig), "FLR of %u device%s at once", n, n > 1 ? "s" : "");
-		snprintf(note, sizeof(note), "%.2f× one device; serial %s (%.1f× parallel)",
+		snprintf(note, sizeof(note),
+			 "%.2f× one device; serial %s (%.1f× parallel); writing the requests %s, "
+			 "longest duration-ms %s",
 			 one > 0 ? m / one : 0, fmt_usec(s_med, sizeof(s_med), sm),
-			 m > 0 ? sm / m : 0);
+			 m > 0 ? sm / m : 0,
+			 fmt_usec(w_med, sizeof(w_med), samples_quantile(&wr, 0.5)),
+			 fmt_usec(e_med, sizeof(e_med), samples_quantile(&eng, 0.5)));
 		table_row(fig, fmt_usec(med, sizeof(med), m),
 			  fmt_usec(p99, sizeof(p99), samples_quantile(&par, 0.99)), note,
 			  n == 16 ? "≤ 1.2× one device" : "");
 		samples_clear(&par);
 		samples_clear(&ser);
+		samples_clear(&wr);
+		samples_clear(&eng);
 	}
 }
 
-static void idle_cost(const struct bench_opts *o, pid_t pid)
+static void idle_cost(const struct bench_opts *o, pid_t pid, const char *when)
 {
 	char fig[96], val[64], note[96];
 	long before = daemon_ctxt_switches(pid), after;
@@ -215,7 +231,8 @@ static void idle_cost(const struct bench_opts *o, pid_t pid)
 	}
 	double per15 = (double)(after - before) * 15.0 / o->idle_seconds;
 
-	snprintf(fig, sizeof(fig), "idle wake-ups over %u s (all threads)", o->idle_seconds);
+	snprintf(fig, sizeof(fig), "idle wake-ups over %u s (all threads), %s", o->idle_seconds,
+		 when);
 	snprintf(val, sizeof(val), "%ld", after - before);
 	snprintf(note, sizeof(note), "%.1f per 15 s (WatchdogSec/2)", per15);
 	table_row(fig, val, "", note, "≤ 1 per 15 s");
@@ -241,7 +258,7 @@ void bench_daemon_figures(const struct bench_opts *o)
 	}
 	usleep(500 * 1000);
 	rss_idle = daemon_rss_kib(d.pid);
-	idle_cost(o, d.pid);
+	idle_cost(o, d.pid, "after start");
 
 	/* Overhead: a zero-wait reset is all daemon; an FLR's engine time is subtracted. */
 	if (serial(h, "0000:01:00.0", o->reps, "ok", &zero, NULL) == 0 &&
@@ -280,6 +297,12 @@ void bench_daemon_figures(const struct bench_opts *o)
 	snprintf(v1, sizeof(v1), "%ld KiB", rss_after);
 	snprintf(note, sizeof(note), "%+ld KiB since idle", rss_after - rss_idle);
 	table_row(fig, v1, "", note, "< 4 MiB, no growth");
+	if (!o->quick) {
+		/* The clean-up's last round (10 s after the last request) finds nothing and stops.
+		 */
+		sleep(11);
+		idle_cost(o, d.pid, "after the requests");
+	}
 
 	xs_close(h);
 	daemon_stop(&d);
