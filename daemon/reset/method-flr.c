@@ -85,9 +85,26 @@ static int flr_check(struct attempt *a, struct why *why)
 	return 0;
 }
 
+/*
+ * 100 ms, unless the function has Immediate Readiness (Status bit 0, PCIe 6.0
+ * §7.5.1.1.4): then it is ready for configuration requests at any time after
+ * any reset, so the readiness step that follows polls it at once (as Linux's
+ * pcie_flr() does). Read before the FLR, while the function answers.
+ */
+static usec_t flr_wait(struct attempt *a)
+{
+	uint16_t status;
+
+	if (pci_cfg_read16(a->fns[0].cfg, PCI_STATUS, &status) >= 0 && status != 0xffff &&
+	    (status & PCI_STATUS_IMM_READY))
+		return 0;
+	return a->timing->flr_wait;
+}
+
 static int flr_step(struct attempt *a)
 {
 	struct pci_cfg *cfg = a->fns[0].cfg;
+	usec_t wait;
 	uint16_t ctl;
 	int r;
 
@@ -100,6 +117,7 @@ static int flr_step(struct attempt *a)
 		return r;
 	case FLR_INITIATE:
 		attempt_step_begin(a, "initiate");
+		wait = flr_wait(a);
 		r = pci_cfg_read16(cfg, a->cap + PCI_EXP_DEVCTL, &ctl);
 		if (r >= 0)
 			r = pci_cfg_write16(cfg, a->cap + PCI_EXP_DEVCTL,
@@ -108,7 +126,7 @@ static int flr_step(struct attempt *a)
 			return cfg_fail(a, r, "initiating FLR");
 		a->phase = FLR_WAIT;
 		attempt_step_begin(a, "wait");
-		a->wait = a->timing->flr_wait; /* PCIe 6.0 §6.6.2: 100 ms */
+		a->wait = wait; /* PCIe 6.0 §6.6.2: 100 ms */
 		return STEP_WAIT;
 	default:
 		return STEP_DONE;
@@ -141,6 +159,7 @@ static int af_flr_check(struct attempt *a, struct why *why)
 
 static int af_flr_step(struct attempt *a)
 {
+	usec_t wait;
 	int r;
 
 	switch (a->phase) {
@@ -152,12 +171,13 @@ static int af_flr_step(struct attempt *a)
 		return r;
 	case FLR_INITIATE:
 		attempt_step_begin(a, "initiate");
+		wait = flr_wait(a);
 		r = pci_cfg_write8(a->fns[0].cfg, a->cap + PCI_AF_CTRL, PCI_AF_CTRL_FLR);
 		if (r < 0)
 			return cfg_fail(a, r, "initiating AF-FLR");
 		a->phase = FLR_WAIT;
 		attempt_step_begin(a, "wait");
-		a->wait = a->timing->flr_wait; /* AF ECN: as PCIe FLR, 100 ms */
+		a->wait = wait; /* AF ECN: as PCIe FLR, 100 ms */
 		return STEP_WAIT;
 	default:
 		return STEP_DONE;

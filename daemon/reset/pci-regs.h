@@ -12,6 +12,7 @@
 #define PCI_DEVICE_ID		0x02
 #define PCI_COMMAND		0x04
 #define PCI_STATUS		0x06
+#define PCI_STATUS_IMM_READY	0x0001 /* Immediate Readiness (PCIe 6.0 §7.5.1.1.4) */
 #define PCI_STATUS_CAP_LIST	0x0010
 #define PCI_REVISION_ID		0x08
 #define PCI_CLASS_PROG		0x09

@@ -70,6 +70,25 @@ static void flr_ok(void **state)
 		    devmodel_log_find(f->m, EP, PCI_BASE_ADDRESS_0));
 }
 
+/*
+ * Immediate Readiness (Status bit 0): no 100 ms wait after the FLR, the
+ * readiness step polls at once, and the reset is as complete as ever.
+ */
+static void flr_immediate_readiness(void **state)
+{
+	struct fixture *f = *state;
+	struct reset_timing spec;
+
+	reset_timing_default(&spec); /* the real 100 ms, so skipping it shows */
+	simdev_cfg(f->ep)[PCI_STATUS] |= PCI_STATUS_IMM_READY;
+	_cleanup_(reset_trail_freep) struct reset_trail *t = test_reset(f->m, EP, "flr", &spec);
+
+	assert_int_equal(t->verdict, VERDICT_OK);
+	assert_true(trail_step_usec(&t->attempts[0], "wait") < 50 * USEC_PER_MSEC);
+	assert_true(trail_step_usec(&t->attempts[0], "ready") != UINT64_MAX);
+	assert_restored(f->ep, 1);
+}
+
 static void flr_waits_out_crs(void **state)
 {
 	struct fixture *f = *state;
@@ -296,6 +315,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(flr_ok, setup, teardown),
+	    cmocka_unit_test_setup_teardown(flr_immediate_readiness, setup, teardown),
 	    cmocka_unit_test_setup_teardown(flr_waits_out_crs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(flr_never_ready, setup, teardown),
 	    cmocka_unit_test_setup_teardown(flr_crs_forever, setup, teardown),
