@@ -69,8 +69,12 @@ struct bench_daemon {
 int daemon_start(struct bench_daemon *d, const char *dir, const char *const *policy_dirs,
 		 unsigned n_dirs);
 void daemon_stop(struct bench_daemon *d);
-/* Resident set size in KiB, and context switches of all threads. */
-long daemon_rss_kib(pid_t pid);
+/*
+ * A size from /proc/<pid>/status in KiB: "VmRSS" (everything resident,
+ * shared library pages included) or "RssAnon" (the daemon's own memory);
+ * and the context switches of all threads.
+ */
+long daemon_rss_kib(pid_t pid, const char *key);
 long daemon_ctxt_switches(pid_t pid);
 
 /* ---- Client side and requests over xenstore (client.c) ---- */

@@ -147,12 +147,12 @@ static long status_field(const char *path, const char *key)
 	return v;
 }
 
-long daemon_rss_kib(pid_t pid)
+long daemon_rss_kib(pid_t pid, const char *key)
 {
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	return status_field(path, "VmRSS");
+	return status_field(path, key);
 }
 
 /* Voluntary and involuntary switches of every thread: each is a wake-up. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * pcirst-bench [--quick] [--idle-seconds N]: prints pcirstd's performance
+ * pcirst-bench [--quick] [--idle-seconds N] [--requests N]: prints pcirstd's performance
  * table (docs/performance.md). Needs the real pcirstd and a real xenstored;
  * CMake builds the defaults of their paths in, the environment overrides
  * them (PCIRSTD, PCIRST_XENSTORED, PCIRST_XS_SHIM, PCIRST_SHIPPED_POLICY).
@@ -15,7 +15,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: pcirst-bench [--quick] [--idle-seconds N]\n");
+	fprintf(f, "usage: pcirst-bench [--quick] [--idle-seconds N] [--requests N]\n");
 }
 
 static void default_env(const char *name, const char *value)
@@ -28,6 +28,7 @@ int main(int argc, char **argv)
 {
 	static const struct option options[] = {{"quick", no_argument, NULL, 'q'},
 						{"idle-seconds", required_argument, NULL, 'i'},
+						{"requests", required_argument, NULL, 'n'},
 						{"help", no_argument, NULL, 'h'},
 						{}};
 	struct bench_opts o = {.idle_seconds = 60, .requests = 10000, .reps = 200};
@@ -35,6 +36,7 @@ int main(int argc, char **argv)
 	struct xsh *xs = NULL;
 	const char *why;
 	bool idle_set = false;
+	unsigned requests = 0;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -45,6 +47,9 @@ int main(int argc, char **argv)
 		case 'i':
 			o.idle_seconds = (unsigned)strtoul(optarg, NULL, 10);
 			idle_set = true;
+			break;
+		case 'n':
+			requests = (unsigned)strtoul(optarg, NULL, 10);
 			break;
 		case 'h':
 			usage(stdout);
@@ -60,6 +65,8 @@ int main(int argc, char **argv)
 		if (!idle_set)
 			o.idle_seconds = 2;
 	}
+	if (requests >= 2)
+		o.requests = requests;
 	if (o.idle_seconds == 0)
 		o.idle_seconds = 1;
 	default_env("PCIRSTD", PCIRST_BENCH_PCIRSTD);
