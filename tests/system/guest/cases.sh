@@ -251,6 +251,43 @@ say "journal: $n pcirstd entries with a MESSAGE_ID"
 kill -TERM $dpid
 wait $dpid
 check daemon "exit status after SIGTERM" "$?" 0
+
+echo "== pcirstd killed (SIGKILL): its 'ready' stays behind, clients see through it at once"
+pcirstd --log-level debug 2>>/tmp/pcirstd.log &
+dpid=$!
+for i in $(seq 100); do
+	[ "$(xenstore-read $BASE/daemon/state 2>/dev/null)" = ready ] && break
+	usleep 50000
+done
+kill -KILL $dpid
+wait $dpid 2>/dev/null
+check killed "daemon/state left behind" "$(xenstore-read $BASE/daemon/state 2>/dev/null)" ready
+t0=$(uptime_ms)
+pcirstctl request 0000:02:00.0 --timeout 20000 >/tmp/killed 2>&1
+rc=$?
+t1=$(uptime_ms)
+sed 's/^/    /' /tmp/killed
+check killed "pcirstctl request exit status" "$rc" 4
+has killed "pcirstctl request: not running" /tmp/killed "not running (stale state from pid $dpid)"
+ms=$((t1 - t0))
+say "killed: pcirstctl request answered in $ms ms (timeout 20000 ms)"
+[ "$ms" -lt 1000 ] && ok "killed: answered in $ms ms, not at the timeout" ||
+	notok "killed: answered after $ms ms"
+pcirstctl status --recent 0 >/tmp/kstatus 2>&1
+check killed "pcirstctl status exit status" "$?" 1
+has killed "pcirstctl status: not running" /tmp/kstatus "not running (stale state from pid $dpid)"
+# The next instance takes over; a clean stop leaves 'stopping' for the xl cases' daemon.
+pcirstd 2>>/tmp/pcirstd.log &
+dpid=$!
+for i in $(seq 100); do
+	[ "$(xenstore-read $BASE/daemon/pid 2>/dev/null)" = $dpid ] &&
+		[ "$(xenstore-read $BASE/daemon/state 2>/dev/null)" = ready ] && break
+	usleep 50000
+done
+pcirstctl status --recent 0 >/dev/null 2>&1
+check killed "pcirstctl status exit status with the next instance" "$?" 0
+kill -TERM $dpid
+wait $dpid
 echo "== pcirstd log"
 sed 's/^/    /' /tmp/pcirstd.log | tail -40
 say "summary pass=$pass fail=$fail"
