@@ -67,13 +67,15 @@ static void update_status(struct daemon *d)
 
 	manager_counts(d->manager, c);
 	snprintf(status, sizeof(status),
-		 "%s; %u running, %u queued; done: %u ok, %u failed, %u failed-ignored, "
+		 "%s; %u running, %u queued (at most %u held); done: %u ok, %u failed, %u "
+		 "failed-ignored, "
 		 "%u skipped, %u refused; store reads %llu, watch events %llu",
 		 d->stopping		 ? "stopping"
 		 : xsp_connected(d->xsp) ? "serving"
 					 : "waiting for xenstored",
-		 manager_running(d->manager), manager_queued(d->manager), c[RESULT_OK],
-		 c[RESULT_FAILED], c[RESULT_FAILED_IGNORED], c[RESULT_SKIPPED], c[RESULT_REFUSED],
+		 manager_running(d->manager), manager_queued(d->manager),
+		 manager_max_requests(d->manager), c[RESULT_OK], c[RESULT_FAILED],
+		 c[RESULT_FAILED_IGNORED], c[RESULT_SKIPPED], c[RESULT_REFUSED],
 		 (unsigned long long)xsp_counters(d->xsp)->store_reads,
 		 (unsigned long long)xsp_counters(d->xsp)->watch_events);
 	sd_notifyf(0, "STATUS=%s", status);

@@ -113,6 +113,11 @@ void manager_set_max_requests(struct manager *m, unsigned max)
 	m->max_entries = max ? max : 1;
 }
 
+unsigned manager_max_requests(const struct manager *m)
+{
+	return m->max_entries;
+}
+
 size_t manager_request_size(void)
 {
 	return sizeof(struct entry);

@@ -59,6 +59,7 @@ DEFINE_FREEP(struct manager, manager_free)
  */
 #define MANAGER_MAX_REQUESTS_DEFAULT 256
 void manager_set_max_requests(struct manager *m, unsigned max);
+unsigned manager_max_requests(const struct manager *m);
 size_t manager_request_size(void);
 
 /* Overrides the engine's timings (tests). */

@@ -167,7 +167,7 @@ static void handle_request(struct xsp *x, const char *id)
 		}
 		/* Accepted by an earlier instance that never answered: reset again. */
 	}
-	take_in(x, id, state != NULL, instance);
+	take_in(x, id, state && streq(state, "accepted"), instance);
 }
 
 void xsp_scan(struct xsp *x)
