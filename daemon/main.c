@@ -9,6 +9,7 @@
 #include "devwatch.h"
 #include "log.h"
 #include "manager.h"
+#include "xs-assigned.h"
 #include "xs-protocol.h"
 
 #define MAX_POLICY_DIRS 8
@@ -296,6 +297,11 @@ static int parse_args(struct daemon *d, int argc, char **argv, const char **root
 	return 0;
 }
 
+static int assigned_from_xenstore(void *userdata, struct pcirst_sbdf **out, unsigned *n)
+{
+	return xs_assigned_pci(xsp_handle(userdata), out, n);
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon d = {.devwatch_source = DEVWATCH_SOURCE_AUTO};
@@ -346,6 +352,8 @@ int main(int argc, char **argv)
 	if (d.max_requests)
 		manager_set_max_requests(d.manager, d.max_requests);
 	xsp_set_manager(d.xsp, d.manager);
+	manager_set_assigned_source(
+	    d.manager, &(struct manager_assigned_source){assigned_from_xenstore, d.xsp});
 	/* "auto" goes on without a uevent source (logged): removals then show as failed reads. */
 	r = devwatch_new(d.event, root, d.devwatch_source, devwatch_to_manager, d.manager,
 			 &d.devwatch);

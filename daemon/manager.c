@@ -35,6 +35,7 @@ struct manager {
 	const struct audit_sink *audit;
 	struct manager_reporter reporter;
 	struct reset_timing timing;
+	struct manager_assigned_source assigned;
 	struct entry *head, *tail;
 	unsigned n_entries, max_entries; /* queued, running and following: bounded */
 	unsigned counts[_RESULT_MAX];
@@ -297,6 +298,7 @@ static void on_job_done(struct reset_job *job, void *userdata)
 
 static void entry_start(struct entry *e)
 {
+	_cleanup_(freep) struct pcirst_sbdf *assigned = NULL;
 	struct manager *m = e->m;
 	struct reset_options opts = {
 	    .targets = e->req.targets,
@@ -311,6 +313,17 @@ static void entry_start(struct entry *e)
 		return;
 	}
 	r = policy_decision_to_reset_options(&e->decision, &opts);
+	if (r >= 0 && m->assigned.list) {
+		unsigned n = 0;
+		int q = m->assigned.list(m->assigned.userdata, &assigned, &n);
+
+		if (q < 0)
+			log_warning("request %s: cannot tell which functions domains hold (%s); "
+				    "judging SR-IOV VFs by their drivers only",
+				    e->req.id, strerror(-q));
+		opts.assigned = assigned;
+		opts.n_assigned = q < 0 ? 0 : n;
+	}
 	if (r >= 0)
 		r = reset_job_new(m->event, m->host, &opts, on_job_done, e, &e->job);
 	if (r >= 0)
@@ -369,6 +382,11 @@ static void refuse(struct manager *m, const char *id, const char *error,
 	audit_refused(m->audit, id, error, targets, n_targets);
 	m->counts[RESULT_REFUSED]++;
 	m->reporter.done(m->reporter.userdata, &r, &res);
+}
+
+void manager_set_assigned_source(struct manager *m, const struct manager_assigned_source *src)
+{
+	m->assigned = src ? *src : (struct manager_assigned_source){0};
 }
 
 void manager_refuse(struct manager *m, const char *id, const char *error)

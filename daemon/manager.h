@@ -62,6 +62,18 @@ void manager_set_max_requests(struct manager *m, unsigned max);
 unsigned manager_max_requests(const struct manager *m);
 size_t manager_request_size(void);
 
+/*
+ * Where the manager learns which functions domains hold (the daemon: the
+ * pci backends in xenstore, xs-assigned.h). Asked before each reset; the
+ * engine refuses to reset an SR-IOV PF whose VF is listed. Without a source,
+ * or when it fails (logged), only the VFs' drivers are judged.
+ */
+struct manager_assigned_source {
+	int (*list)(void *userdata, struct pcirst_sbdf **out, unsigned *n);
+	void *userdata;
+};
+void manager_set_assigned_source(struct manager *m, const struct manager_assigned_source *src);
+
 /* Overrides the engine's timings (tests). */
 void manager_set_timing(struct manager *m, const struct reset_timing *t);
 

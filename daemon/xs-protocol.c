@@ -113,6 +113,11 @@ void xsp_set_manager(struct xsp *x, struct manager *m)
 	x->manager = m;
 }
 
+struct xs_handle *xsp_handle(struct xsp *x)
+{
+	return x->h;
+}
+
 const char *xsp_instance(const struct xsp *x)
 {
 	return x->instance;

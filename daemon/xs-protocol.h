@@ -21,6 +21,7 @@
 #define XSP_PROTOCOL_VERSION "1"
 
 struct xsp;
+struct xs_handle;
 
 int xsp_new(sd_event *event, const char *base, struct xsp **out);
 void xsp_free(struct xsp *x);
@@ -36,6 +37,9 @@ void xsp_set_manager(struct xsp *x, struct manager *m);
  * Returns 0, or -errno for what retrying cannot fix (bad permissions).
  */
 int xsp_start(struct xsp *x);
+
+/* The connection to xenstored, NULL while disconnected (for read-only helpers). */
+struct xs_handle *xsp_handle(struct xsp *x);
 
 /* Publishes daemon/state ("starting", "ready", "stopping"); kept across reconnects. */
 int xsp_set_state(struct xsp *x, const char *state);

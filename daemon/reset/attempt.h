@@ -52,6 +52,9 @@ struct attempt {
 	int mode;      /* method-specific variant (bus: how to wait after SBR) */
 	bool writable; /* config space opened for writing (false when probing) */
 	bool sbr_asserted;
+	uint16_t slot_mask;  /* bus: Slot Control events to mask (a hotplug slot), 0 none */
+	uint16_t slot_saved; /* bus: Slot Control's masked bits before the reset */
+	bool slot_masked;
 	bool kernel_selected; /* reset_method was changed and must be restored */
 	char kernel_prev[128];
 	/* A blocking sysfs write, run by attempt_offload() on a copy of this. */

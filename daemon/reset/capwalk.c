@@ -21,12 +21,19 @@ static int read_err(struct why *why, int r, unsigned off)
 	return why_err(why, r, "reading config space at 0x%03x failed: %s", off, strerror(-r));
 }
 
-/* Fails with -ENODEV when the function reads all-ones (removed, or dead after a reset). */
+/*
+ * Fails with -ENODEV when the function reads all-ones (removed, or dead after a
+ * reset). An SR-IOV VF's Vendor and Device ID read 0xffff by definition
+ * (SR-IOV 1.1 §3.4.1.1-2), so all-ones there is only believed when the
+ * Command/Status dword reads all-ones too.
+ */
 static int check_alive(struct pci_cfg *cfg, struct why *why)
 {
 	uint32_t id;
 	int r = pci_cfg_read32(cfg, PCI_VENDOR_ID, &id);
 
+	if (r >= 0 && id == 0xffffffff)
+		r = pci_cfg_read32(cfg, PCI_COMMAND, &id);
 	if (r < 0)
 		return read_err(why, r, PCI_VENDOR_ID);
 	if (id == 0xffffffff)

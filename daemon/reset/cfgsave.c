@@ -14,18 +14,82 @@ static int io_err(struct why *why, int r, const char *what, unsigned off)
 	return why_err(why, r, "%s config space at 0x%03x failed: %s", what, off, strerror(-r));
 }
 
-int cfg_save(struct pci_cfg *cfg, struct cfg_saved *s, struct why *why)
+static int sriov_save(struct pci_cfg *cfg, struct cfg_saved *s, struct why *why)
+{
+	struct why capwhy;
+	unsigned p;
+	int r;
+
+	r = pci_ecap_find(cfg, PCI_EXT_CAP_ID_SRIOV, &s->sriov, &capwhy);
+	if (r == -ENOENT) {
+		s->sriov = 0;
+		return 0;
+	}
+	if (r < 0)
+		return why_err(why, r, "%s", capwhy.msg);
+	p = s->sriov;
+	if ((r = pci_cfg_read16(cfg, p + PCI_SRIOV_CTRL, &s->sriov_ctrl)) < 0 ||
+	    (r = pci_cfg_read16(cfg, p + PCI_SRIOV_NUM_VF, &s->sriov_num_vfs)) < 0 ||
+	    (r = pci_cfg_read32(cfg, p + PCI_SRIOV_SYS_PGSIZE, &s->sriov_pgsz)) < 0)
+		return io_err(why, r, "reading", p);
+	for (unsigned i = 0; i < 6; i++)
+		if ((r = pci_cfg_read32(cfg, p + PCI_SRIOV_BAR + 4 * i, &s->sriov_bar[i])) < 0)
+			return io_err(why, r, "reading", p + PCI_SRIOV_BAR + 4 * i);
+	return 0;
+}
+
+/*
+ * The order of Linux's sriov_restore_state(): ARI Capable Hierarchy first
+ * (it changes First VF Offset and VF Stride), then the VF BARs, the System
+ * Page Size and NumVFs, and VF Enable last (SR-IOV 1.1 §3.3.3.1: NumVFs and
+ * the BARs may only change while VF Enable is clear). A PF whose reset left
+ * VF Enable set with NumVFs as saved is left alone (Linux does the same);
+ * one that kept VF Enable but lost NumVFs (QEMU 7.2's FLR, measured in the
+ * Xen dom0) gets VF Enable cleared first, so the sequence can run.
+ */
+static int sriov_restore(struct pci_cfg *cfg, const struct cfg_saved *s, unsigned *off)
+{
+	unsigned p = s->sriov;
+	uint16_t ctl, num;
+	int r;
+
+	*off = p + PCI_SRIOV_CTRL;
+	if ((r = pci_cfg_read16(cfg, *off, &ctl)) < 0 ||
+	    (r = pci_cfg_read16(cfg, p + PCI_SRIOV_NUM_VF, &num)) < 0)
+		return r;
+	if ((ctl & PCI_SRIOV_CTRL_VFE) && num == s->sriov_num_vfs)
+		return 0;
+	ctl &= ~(PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE);
+	ctl = (ctl & ~PCI_SRIOV_CTRL_ARI) | (s->sriov_ctrl & PCI_SRIOV_CTRL_ARI);
+	if ((r = pci_cfg_write16(cfg, *off, ctl)) < 0)
+		return r;
+	for (unsigned i = 0; i < 6; i++) {
+		*off = p + PCI_SRIOV_BAR + 4 * i;
+		if ((r = pci_cfg_write32(cfg, *off, s->sriov_bar[i])) < 0)
+			return r;
+	}
+	*off = p + PCI_SRIOV_SYS_PGSIZE;
+	if ((r = pci_cfg_write32(cfg, *off, s->sriov_pgsz)) < 0)
+		return r;
+	*off = p + PCI_SRIOV_NUM_VF;
+	if ((r = pci_cfg_write16(cfg, *off, s->sriov_num_vfs)) < 0)
+		return r;
+	*off = p + PCI_SRIOV_CTRL;
+	return pci_cfg_write16(cfg, *off, s->sriov_ctrl);
+}
+
+int cfg_save(struct pci_cfg *cfg, bool vf, struct cfg_saved *s, struct why *why)
 {
 	struct why capwhy;
 	int r;
 
-	*s = (struct cfg_saved){0};
+	*s = (struct cfg_saved){.vf = vf};
 	for (unsigned i = 0; i < ELEMENTSOF(s->header); i++) {
 		r = pci_cfg_read32(cfg, i * 4, &s->header[i]);
 		if (r < 0)
 			return io_err(why, r, "reading", i * 4);
 	}
-	if (s->header[0] == 0xffffffff)
+	if (s->header[vf ? PCI_COMMAND / 4 : 0] == 0xffffffff)
 		return why_err(why, -ENODEV, "device not responding (config space reads all-ones)");
 	s->header_type = (s->header[PCI_HEADER_TYPE / 4] >> 16) & PCI_HEADER_TYPE_MASK;
 
@@ -58,7 +122,7 @@ int cfg_save(struct pci_cfg *cfg, struct cfg_saved *s, struct why *why)
 	} else {
 		s->pm = 0;
 	}
-	return 0;
+	return sriov_save(cfg, s, why);
 }
 
 static uint16_t hdr16(const struct cfg_saved *s, unsigned off)
@@ -125,6 +189,8 @@ int cfg_restore(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
 	off = PCI_INTERRUPT_LINE;
 	if ((r = pci_cfg_write8(cfg, off, hdr8(s, off))) < 0)
 		goto fail;
+	if (s->sriov && (r = sriov_restore(cfg, s, &off)) < 0)
+		goto fail;
 	/* Command last (PCI 3.0 §6.2.2): the function decodes only once its BARs are back. */
 	off = PCI_COMMAND;
 	if ((r = pci_cfg_write16(cfg, off, hdr16(s, off))) < 0)
@@ -132,6 +198,54 @@ int cfg_restore(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
 	return 0;
 fail:
 	return io_err(why, r, "writing", off);
+}
+
+/*
+ * A VF's identity: its Vendor/Device ID read 0xffff, so it is alive while its
+ * Command/Status dword does not read all-ones, and itself while its Class
+ * Code and Revision read as saved (SR-IOV 1.1 §3.4.1.5-6: they are the VF's
+ * own, fixed in hardware).
+ */
+static int vf_identity(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
+{
+	uint32_t v;
+	int r;
+
+	r = pci_cfg_read32(cfg, PCI_COMMAND, &v);
+	if (r < 0)
+		return io_err(why, r, "reading", PCI_COMMAND);
+	if (v == 0xffffffff)
+		return why_err(why, -ENODEV,
+			       "virtual function not responding after reset (Command/Status "
+			       "reads all-ones; VF Enable cleared on its PF?)");
+	r = pci_cfg_read32(cfg, PCI_REVISION_ID, &v);
+	if (r < 0)
+		return io_err(why, r, "reading", PCI_REVISION_ID);
+	if (v != s->header[PCI_REVISION_ID / 4])
+		return why_err(why, -EIO,
+			       "virtual function's class/revision changed: %08x before, %08x "
+			       "after",
+			       s->header[PCI_REVISION_ID / 4], v);
+	return 0;
+}
+
+/* The VFs are back: VF Enable and NumVFs read as saved. */
+static int sriov_verify(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
+{
+	uint16_t ctl, num;
+	int r;
+
+	if (!s->sriov || !(s->sriov_ctrl & PCI_SRIOV_CTRL_VFE))
+		return 0;
+	if ((r = pci_cfg_read16(cfg, s->sriov + PCI_SRIOV_CTRL, &ctl)) < 0 ||
+	    (r = pci_cfg_read16(cfg, s->sriov + PCI_SRIOV_NUM_VF, &num)) < 0)
+		return io_err(why, r, "reading", s->sriov);
+	if (!(ctl & PCI_SRIOV_CTRL_VFE) || num != s->sriov_num_vfs)
+		return why_err(why, -EIO,
+			       "SR-IOV VF Enable %u, NumVFs %u after restore instead of 1, %u: "
+			       "the VFs did not come back",
+			       ctl & PCI_SRIOV_CTRL_VFE, num, s->sriov_num_vfs);
+	return 0;
 }
 
 int cfg_verify(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
@@ -146,9 +260,11 @@ int cfg_verify(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
 	r = pci_cfg_read32(cfg, PCI_VENDOR_ID, &v);
 	if (r < 0)
 		return io_err(why, r, "reading", PCI_VENDOR_ID);
-	if (v == 0xffffffff)
+	if (s->vf && (r = vf_identity(cfg, s, why)) < 0)
+		return r;
+	if (!s->vf && v == 0xffffffff)
 		return why_err(why, -ENODEV, "device not responding after reset (reads all-ones)");
-	if (v != s->header[0])
+	if (!s->vf && v != s->header[0])
 		return why_err(why, -EIO,
 			       "device identity changed: %04x:%04x before, %04x:%04x after",
 			       s->header[0] & 0xffff, s->header[0] >> 16, v & 0xffff, v >> 16);
@@ -175,14 +291,22 @@ int cfg_verify(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
 	if (cmd != hdr16(s, PCI_COMMAND))
 		return why_err(why, -EIO, "Command register reads 0x%04x instead of 0x%04x", cmd,
 			       hdr16(s, PCI_COMMAND));
-	return 0;
+	return sriov_verify(cfg, s, why);
 }
 
-int cfg_ready(struct pci_cfg *cfg, uint32_t ids, struct why *why)
+int cfg_ready(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
 {
-	uint32_t v;
+	uint32_t v, ids = s ? s->header[0] : 0;
 	int r;
 
+	if (s && s->vf) {
+		r = vf_identity(cfg, s, why);
+		if (r == -ENODEV)
+			why_set(why, "Command/Status reads all-ones");
+		if (r == -ENODEV || r == -EIO)
+			return 0; /* not answering yet, or not as itself yet */
+		return r < 0 ? r : 1;
+	}
 	r = pci_cfg_read32(cfg, PCI_VENDOR_ID, &v);
 	if (r < 0)
 		return io_err(why, r, "reading", PCI_VENDOR_ID);

@@ -14,16 +14,26 @@
 
 struct cfg_saved {
 	uint32_t header[16]; /* 0x00..0x3f, both header types */
+	bool vf;	     /* an SR-IOV VF: its Vendor/Device ID read 0xffff */
 	uint8_t header_type;
 	uint16_t pcie; /* PCIe capability offset, 0 if none */
 	uint16_t pcie_flags;
 	uint16_t devctl, lnkctl, devctl2, lnkctl2;
 	uint16_t pm; /* PM capability offset, 0 if none */
 	uint16_t pmcsr;
+	/* SR-IOV capability offset (a PF), 0 if none; what Linux's sriov_restore_state() writes */
+	uint16_t sriov;
+	uint16_t sriov_ctrl, sriov_num_vfs;
+	uint32_t sriov_pgsz, sriov_bar[6];
 };
 
-/* Reads everything cfg_restore() writes back. Needs a readable, answering function. */
-int cfg_save(struct pci_cfg *cfg, struct cfg_saved *s, struct why *why);
+/*
+ * Reads everything cfg_restore() writes back. Needs a readable, answering
+ * function. vf: the function is an SR-IOV VF (sysfs says so: its physfn
+ * link), whose Vendor/Device ID read 0xffff (SR-IOV 1.1 §3.4.1.1-2), so its
+ * liveness and identity are judged by Command/Status and Class Code instead.
+ */
+int cfg_save(struct pci_cfg *cfg, bool vf, struct cfg_saved *s, struct why *why);
 
 /*
  * Writes the saved state back: capability control registers, then the
@@ -42,9 +52,11 @@ int cfg_verify(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why);
 
 /*
  * Readiness after a reset: reads the Vendor/Device dword. Returns 1 when it
- * answers with ids (the saved dword; 0: any), 0 while it reads all-ones,
+ * answers with the saved ids (s NULL: any), 0 while it reads all-ones,
  * Configuration Request Retry (Vendor ID 0x0001, PCIe 6.0 §2.3.1 with CRS
  * Software Visibility) or other ids (why says which), -errno when the read
- * itself fails (why says so).
+ * itself fails (why says so). A VF answers when its Command/Status dword no
+ * longer reads all-ones and its Class Code is the saved one (Linux's
+ * pci_dev_wait() polls the Command dword for every function).
  */
-int cfg_ready(struct pci_cfg *cfg, uint32_t ids, struct why *why);
+int cfg_ready(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why);

@@ -17,6 +17,7 @@
 #include "attempt.h"
 #include "engine.h"
 #include "job.h"
+#include "sriov.h"
 
 void reset_timing_default(struct reset_timing *t)
 {
@@ -168,45 +169,7 @@ static void job_schedule(struct reset_job *job, usec_t usec)
 	}
 }
 
-static void summarize(struct reset_job *job)
-{
-	struct reset_trail *t = job->trail;
-	char m[64], s[PCIRST_SBDF_STRLEN];
-	size_t len;
-
-	if (t->verdict == VERDICT_OK) {
-		snprintf(t->message, sizeof(t->message), "%s reset %s%s; effect %s",
-			 reset_method_spec_format(&t->method, m, sizeof(m)),
-			 pcirst_sbdf_format(&t->targets[0], s),
-			 t->n_targets > 1 ? " and the functions reset with it" : "",
-			 reset_effect_name(t->effect));
-		return;
-	}
-	if (t->verdict == VERDICT_ABORTED) {
-		snprintf(t->message, sizeof(t->message), "aborted: %s", job->abort_reason);
-		return;
-	}
-	snprintf(t->message, sizeof(t->message), "no method reset %s",
-		 pcirst_sbdf_format(&t->targets[0], s));
-	if (t->n_attempts == 0)
-		snprintf(t->message + strlen(t->message), sizeof(t->message) - strlen(t->message),
-			 ": no methods to try");
-	for (unsigned i = 0; i < t->n_attempts; i++) {
-		const struct trail_attempt *a = &t->attempts[i];
-
-		/* A reason shared with the previous attempt (a safety refusal) is said once. */
-		bool same = i > 0 && a->outcome == t->attempts[i - 1].outcome &&
-			    streq(a->message, t->attempts[i - 1].message);
-
-		len = strlen(t->message);
-		snprintf(t->message + len, sizeof(t->message) - len, "%s %s %s%s%s%s",
-			 i ? ";" : ":", reset_method_spec_format(&a->method, m, sizeof(m)),
-			 attempt_outcome_name(a->outcome), same ? "" : " (",
-			 same ? " (same reason)" : a->message, same ? "" : ")");
-	}
-}
-
-static void job_finish(struct reset_job *job, enum reset_verdict verdict)
+void job_finish(struct reset_job *job, enum reset_verdict verdict)
 {
 	job->trail->verdict = verdict;
 	if (verdict == VERDICT_OK) {
@@ -216,8 +179,9 @@ static void job_finish(struct reset_job *job, enum reset_verdict verdict)
 				job->trail->effect = EFFECT_UNVERIFIED;
 	}
 	job->trail->usec = now_usec() - job->job_start;
-	summarize(job);
+	job_summarize(job);
 	attempt_release(&job->a);
+	job_wake_restore(job);
 	job->phase = JOB_DONE;
 	job->finished = true;
 	if (job->timer)
@@ -327,6 +291,9 @@ static bool attempt_prepare(struct reset_job *job)
 		if (r < 0)
 			goto fail;
 		r = safety_check(&fn->info, &a->method, &a->why);
+		if (r >= 0)
+			r = sriov_check_pf(job->host, &fn->info, job->assigned, job->n_assigned,
+					   &a->why);
 		if (r < 0)
 			goto fail;
 		r = pci_host_cfg_open(job->host, &fn->info.sbdf, true, &fn->cfg, &a->why);
@@ -364,7 +331,7 @@ static int attempt_ready(struct reset_job *job)
 	for (; job->ready_idx < a->n_fns; job->ready_idx++) {
 		struct attempt_fn *fn = &a->fns[job->ready_idx];
 
-		r = cfg_ready(fn->cfg, fn->saved_ok ? fn->saved.header[0] : 0, &why);
+		r = cfg_ready(fn->cfg, fn->saved_ok ? &fn->saved : NULL, &why);
 		if (r < 0)
 			return why_err(&a->why, r, "%s: %s", pcirst_sbdf_format(&fn->info.sbdf, s),
 				       why.msg);
@@ -393,12 +360,16 @@ static int64_t job_advance(struct reset_job *job)
 	int r;
 
 	switch (job->phase) {
+	case JOB_WAKE:
+		job->a.resume = job_resume;
+		return job_wake_step(job);
 	case JOB_NEXT:
 		return attempt_prepare(job) ? 0 : -1;
 	case JOB_SAVE:
 		attempt_step_begin(a, "save");
 		for (unsigned i = 0; i < a->n_fns; i++) {
-			r = cfg_save(a->fns[i].cfg, &a->fns[i].saved, &a->why);
+			r = cfg_save(a->fns[i].cfg, a->fns[i].info.is_vf, &a->fns[i].saved,
+				     &a->why);
 			if (r < 0) {
 				attempt_fail(job, r);
 				return -1;
@@ -487,7 +458,7 @@ void job_run(struct reset_job *job)
 		return;
 	if (job->abort_requested) {
 		snprintf(job->a.why.msg, sizeof(job->a.why.msg), "%s", job->abort_reason);
-		if (job->phase == JOB_NEXT)
+		if (job->phase <= JOB_NEXT)
 			job_finish(job, VERDICT_ABORTED);
 		else
 			attempt_end(job, ATTEMPT_ABORTED, -ECANCELED);

@@ -45,6 +45,12 @@ struct reset_options {
 	const struct reset_method_spec *methods;
 	unsigned n_methods;
 	struct reset_timing timing;
+	/*
+	 * Functions assigned to domains (the daemon reads them from xenstore's
+	 * pci backends): a PF whose VF is among them is not reset (sriov.h).
+	 */
+	const struct pcirst_sbdf *assigned;
+	unsigned n_assigned;
 };
 
 struct reset_job;
@@ -83,11 +89,15 @@ struct probe_entry {
 	char why[WHY_MAX];
 };
 
+#define PROBE_MAX_VFS 64
+
 struct probe_result {
 	struct pci_dev_info info;
 	struct probe_entry methods[_RESET_METHOD_MAX];
-	char kernel_reset_methods[128]; /* the reset_method attribute, "" if absent */
-	char error[WHY_MAX];		/* set when the device could not be examined */
+	char kernel_reset_methods[128];	       /* the reset_method attribute, "" if absent */
+	struct pcirst_sbdf vfs[PROBE_MAX_VFS]; /* an SR-IOV PF's VFs (the first PROBE_MAX_VFS) */
+	unsigned n_vfs;			       /* how many it has */
+	char error[WHY_MAX];		       /* set when the device could not be examined */
 };
 
 const char *probe_status_name(enum probe_status s);

@@ -35,8 +35,15 @@ int reset_job_new(sd_event *event, struct pci_host *host, const struct reset_opt
 	job->fns = calloc(opts->n_targets, sizeof(*job->fns));
 	job->methods = calloc(n_methods, sizeof(*job->methods));
 	job->trail = reset_trail_new(opts->targets, opts->n_targets);
-	if (!job->targets || !job->fns || !job->methods || !job->trail)
+	job->wake = calloc(opts->n_targets, sizeof(*job->wake));
+	if (opts->n_assigned)
+		job->assigned = calloc(opts->n_assigned, sizeof(*job->assigned));
+	if (!job->targets || !job->fns || !job->methods || !job->trail || !job->wake ||
+	    (opts->n_assigned && !job->assigned))
 		return -ENOMEM;
+	if (opts->n_assigned)
+		memcpy(job->assigned, opts->assigned, opts->n_assigned * sizeof(*job->assigned));
+	job->n_assigned = opts->n_assigned;
 	memcpy(job->targets, opts->targets, opts->n_targets * sizeof(*job->targets));
 	job->n_targets = opts->n_targets;
 	memcpy(job->methods, methods, n_methods * sizeof(*methods));
@@ -105,6 +112,8 @@ void reset_job_free(struct reset_job *job)
 	free(job->targets);
 	free(job->fns);
 	free(job->methods);
+	free(job->wake);
+	free(job->assigned);
 	free(job);
 }
 

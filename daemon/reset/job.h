@@ -4,8 +4,10 @@
 #pragma once
 
 #include "attempt.h"
+#include "power.h"
 
 enum job_phase {
+	JOB_WAKE, /* before the first attempt: wake runtime-suspended targets */
 	JOB_NEXT,
 	JOB_SAVE,
 	JOB_METHOD,
@@ -27,6 +29,9 @@ struct reset_job {
 	reset_done_fn done;
 	void *userdata;
 
+	struct pcirst_sbdf *assigned; /* functions assigned to domains (sriov.h) */
+	unsigned n_assigned;
+
 	struct reset_trail *trail;
 	enum job_phase phase;
 	unsigned mi, ti; /* method, and target for per-function methods */
@@ -34,11 +39,28 @@ struct reset_job {
 	struct attempt_fn *fns;
 	unsigned ready_idx;
 	usec_t job_start, attempt_start;
+	struct power_wake *wake; /* per target */
+	unsigned wake_idx;
+	bool wake_writing;
+	char refusal[WHY_MAX]; /* set: the job failed before any attempt, for this reason */
 
 	sd_event_source *timer, *defer;
 	bool started, waiting_async, finished, abort_requested;
 	char abort_reason[WHY_MAX];
 };
+
+/* Writes the trail's one-line message from the verdict and the attempts (job-summary.c). */
+void job_summarize(struct reset_job *job);
+/* Ends the job with verdict; the devices must be in a restored state. */
+void job_finish(struct reset_job *job, enum reset_verdict verdict);
+/*
+ * JOB_WAKE (job-wake.c): wakes the next runtime-suspended target. 0: go on
+ * (phase advanced to JOB_NEXT when all are awake), -1: stop for now (an
+ * offloaded write runs, or the job finished).
+ */
+int job_wake_step(struct reset_job *job);
+/* After the job: puts back the power/control values job_wake_step() changed. */
+void job_wake_restore(struct reset_job *job);
 
 /* Advances the job as far as it can go without waiting. */
 void job_run(struct reset_job *job);

@@ -17,6 +17,15 @@
  *  - conventional PCI (including PCIe-to-PCI bridges): 1 s (PCI 3.0 §4.3.1,
  *    Trhfa = 2^25 clocks).
  * Then the engine polls every function for readiness.
+ *
+ * Hotplug slots: on a port whose Slot Capabilities advertise a Hot-Plug
+ * Controller, the link going down and up is a Data Link Layer State Changed
+ * (and, with in-band presence detect, a Presence Detect Changed) event, which
+ * pciehp handles as a surprise removal: the device is removed from under
+ * pciback. As Linux's pciehp_reset_slot() does, those events are masked in
+ * Slot Control for the duration (Presence Detect only without an Attention
+ * Button), and after the reset their Slot Status bits are cleared (RW1C)
+ * before the enables are put back, so no event is delivered late either.
  */
 #include <stdio.h>
 
@@ -111,6 +120,95 @@ static int check_bus_members(struct attempt *a, const char *bridge, struct why *
 	return 0;
 }
 
+/* A hotplug slot below the port: which Slot Control events the reset must mask. */
+static int slot_check(struct attempt *a, struct why *why)
+{
+	uint16_t flags;
+	uint32_t sltcap;
+	int r;
+
+	a->slot_mask = 0;
+	if (a->mode == MODE_CONVENTIONAL)
+		return 0; /* a->cap is the port's PCIe capability only for PCIe ports */
+	if ((r = pci_cfg_read16(a->bridge_cfg, a->cap + PCI_EXP_FLAGS, &flags)) < 0)
+		return why_err(why, r, "reading the bridge's PCIe Flags failed: %s", strerror(-r));
+	if (!(flags & PCI_EXP_FLAGS_SLOT))
+		return 0;
+	if ((r = pci_cfg_read32(a->bridge_cfg, a->cap + PCI_EXP_SLTCAP, &sltcap)) < 0)
+		return why_err(why, r, "reading Slot Capabilities failed: %s", strerror(-r));
+	if (sltcap == 0xffffffff || !(sltcap & PCI_EXP_SLTCAP_HPC))
+		return 0;
+	a->slot_mask = PCI_EXP_SLTCTL_DLLSCE;
+	if (!(sltcap & PCI_EXP_SLTCAP_ABP))
+		a->slot_mask |= PCI_EXP_SLTCTL_PDCE;
+	return 0;
+}
+
+static int slot_fail(struct attempt *a, int r, const char *what)
+{
+	return why_err(&a->why, r, "%s the hotplug slot's events failed: %s", what, strerror(-r));
+}
+
+static int slot_mask_events(struct attempt *a)
+{
+	uint16_t ctl;
+	int r;
+
+	r = pci_cfg_read16(a->bridge_cfg, a->cap + PCI_EXP_SLTCTL, &ctl);
+	if (r >= 0 && ctl == 0xffff)
+		r = -ENODEV;
+	if (r >= 0)
+		r = pci_cfg_write16(a->bridge_cfg, a->cap + PCI_EXP_SLTCTL, ctl & ~a->slot_mask);
+	if (r < 0)
+		return slot_fail(a, r, "masking");
+	a->slot_saved = ctl & a->slot_mask;
+	a->slot_masked = true;
+	return 0;
+}
+
+/* Clears what the reset latched, then puts the enables back as they were. */
+static int slot_unmask_events(struct attempt *a)
+{
+	char bridge[PCIRST_SBDF_STRLEN];
+	uint16_t sta = 0, ctl;
+	size_t len;
+	int r;
+
+	if (a->slot_mask & PCI_EXP_SLTCTL_DLLSCE)
+		sta |= PCI_EXP_SLTSTA_DLLSC;
+	if (a->slot_mask & PCI_EXP_SLTCTL_PDCE)
+		sta |= PCI_EXP_SLTSTA_PDC;
+	a->slot_masked = false;
+	r = pci_cfg_write16(a->bridge_cfg, a->cap + PCI_EXP_SLTSTA, sta);
+	if (r >= 0)
+		r = pci_cfg_read16(a->bridge_cfg, a->cap + PCI_EXP_SLTCTL, &ctl);
+	if (r >= 0)
+		r = pci_cfg_write16(a->bridge_cfg, a->cap + PCI_EXP_SLTCTL,
+				    (ctl & ~a->slot_mask) | a->slot_saved);
+	if (r < 0)
+		return slot_fail(a, r, "restoring");
+	len = strlen(a->trail->note);
+	snprintf(a->trail->note + len, sizeof(a->trail->note) - len,
+		 "%shotplug slot of %s: %s events masked during the reset, cleared and "
+		 "restored after",
+		 len ? "; " : "", pcirst_sbdf_format(&a->bridge.sbdf, bridge),
+		 (a->slot_mask & PCI_EXP_SLTCTL_PDCE) ? "Presence Detect and Link State Changed"
+						      : "Link State Changed");
+	return 0;
+}
+
+static int bus_finish(struct attempt *a)
+{
+	a->phase = BUS_DONE;
+	if (a->slot_masked) {
+		int r = slot_unmask_events(a);
+
+		if (r < 0)
+			return r;
+	}
+	return STEP_DONE;
+}
+
 static int bus_check(struct attempt *a, struct why *why)
 {
 	const struct pci_dev_info *info = &a->fns[0].info;
@@ -137,7 +235,7 @@ static int bus_check(struct attempt *a, struct why *why)
 	if (r < 0)
 		return r;
 	a->mode = r;
-	return 0;
+	return slot_check(a, why);
 }
 
 static int bridge_ctl(struct attempt *a, bool assert)
@@ -182,8 +280,7 @@ static int bus_link(struct attempt *a)
 			 "polled the device instead",
 			 pcirst_sbdf_format(&a->bridge.sbdf, bridge),
 			 (unsigned long long)(a->timing->link_timeout / USEC_PER_MSEC));
-		a->phase = BUS_DONE;
-		return STEP_DONE;
+		return bus_finish(a);
 	}
 	a->wait = a->interval;
 	if (now + a->wait > a->deadline)
@@ -199,6 +296,12 @@ static int bus_step(struct attempt *a)
 
 	switch (a->phase) {
 	case BUS_ASSERT:
+		if (a->slot_mask) {
+			attempt_step_begin(a, "slot-mask");
+			r = slot_mask_events(a);
+			if (r < 0)
+				return r;
+		}
 		attempt_step_begin(a, "assert");
 		r = bridge_ctl(a, true);
 		if (r < 0)
@@ -226,15 +329,17 @@ static int bus_step(struct attempt *a)
 	case BUS_LINK:
 		return bus_link(a);
 	default:
-		return STEP_DONE;
+		return bus_finish(a);
 	}
 }
 
-/* Never leave the bus held in reset. */
+/* Never leave the bus held in reset, nor the slot's events masked. */
 static void bus_cleanup(struct attempt *a)
 {
 	if (a->sbr_asserted)
 		(void)bridge_ctl(a, false);
+	if (a->slot_masked)
+		(void)slot_unmask_events(a);
 }
 
 const struct method_ops method_bus_ops = {

@@ -78,11 +78,34 @@
 #define PCI_EXP_LNKCTL		0x10
 #define PCI_EXP_LNKSTA		0x12
 #define PCI_EXP_LNKSTA_DLLLA	0x2000
+#define PCI_EXP_FLAGS_SLOT	0x0100 /* Slot Implemented */
+#define PCI_EXP_SLTCAP		0x14
+#define PCI_EXP_SLTCAP_ABP	0x00000001 /* Attention Button Present */
+#define PCI_EXP_SLTCAP_HPC	0x00000040 /* Hot-Plug Capable */
 #define PCI_EXP_SLTCTL		0x18
+#define PCI_EXP_SLTCTL_PDCE	0x0008 /* Presence Detect Changed Enable */
+#define PCI_EXP_SLTCTL_DLLSCE	0x1000 /* Data Link Layer State Changed Enable */
+#define PCI_EXP_SLTSTA		0x1a
+#define PCI_EXP_SLTSTA_PDC	0x0008 /* Presence Detect Changed (RW1C) */
+#define PCI_EXP_SLTSTA_DLLSC	0x0100 /* Data Link Layer State Changed (RW1C) */
 #define PCI_EXP_RTCTL		0x1c
 #define PCI_EXP_DEVCTL2		0x28
 #define PCI_EXP_LNKCTL2		0x30
 #define PCI_EXP_SLTCTL2		0x38
+
+/* SR-IOV extended capability (SR-IOV 1.1 §3.3) */
+#define PCI_SRIOV_CTRL	     0x08
+#define PCI_SRIOV_CTRL_VFE   0x0001 /* VF Enable */
+#define PCI_SRIOV_CTRL_MSE   0x0008 /* VF Memory Space Enable */
+#define PCI_SRIOV_CTRL_ARI   0x0010 /* ARI Capable Hierarchy */
+#define PCI_SRIOV_INITIAL_VF 0x0c
+#define PCI_SRIOV_TOTAL_VF   0x0e
+#define PCI_SRIOV_NUM_VF     0x10
+#define PCI_SRIOV_VF_OFFSET  0x14
+#define PCI_SRIOV_VF_STRIDE  0x16
+#define PCI_SRIOV_VF_DID     0x1a
+#define PCI_SRIOV_SYS_PGSIZE 0x20
+#define PCI_SRIOV_BAR	     0x24 /* six VF BARs */
 
 /* Advanced Features capability (PCI AF ECN) */
 #define PCI_AF_LENGTH	 2

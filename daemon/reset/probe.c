@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "attempt.h"
+#include "sriov.h"
 
 /* A switch without default: -Wswitch names a status added without a name. */
 const char *probe_status_name(enum probe_status s)
@@ -42,6 +43,8 @@ static void probe_method(struct pci_host *host, const struct pci_dev_info *info,
 	r = method_ops_get(e->method.id)->check(&a, &why);
 	if (r >= 0)
 		r = safety_check(info, &e->method, &why);
+	if (r >= 0)
+		r = sriov_check_pf(host, info, NULL, 0, &why);
 	pci_cfg_free(a.bridge_cfg);
 	e->status = r >= 0	       ? PROBE_SUPPORTED
 		    : r == -EPERM      ? PROBE_REFUSED
@@ -69,6 +72,14 @@ int reset_probe(struct pci_host *host, const struct pcirst_sbdf *sbdf, struct pr
 	if (pci_host_attr_read(host, sbdf, "reset_method", out->kernel_reset_methods,
 			       sizeof(out->kernel_reset_methods)) < 0)
 		out->kernel_reset_methods[0] = '\0';
+	if (out->info.is_pf) {
+		_cleanup_(freep) struct pcirst_sbdf *vfs = NULL;
+
+		if (sriov_list_vfs(host, sbdf, &vfs, &out->n_vfs) >= 0)
+			memcpy(out->vfs, vfs,
+			       (out->n_vfs < PROBE_MAX_VFS ? out->n_vfs : PROBE_MAX_VFS) *
+				   sizeof(*vfs));
+	}
 	for (unsigned i = 0; i < _RESET_METHOD_MAX; i++) {
 		out->methods[i].method = (struct reset_method_spec){.id = (enum reset_method_id)i};
 		probe_method(host, &out->info, cfg, &out->methods[i]);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "capwalk.h"
 #include "pci-host.h"
 #include "pci-regs.h"
 
@@ -31,6 +32,13 @@ static int dev_path(const struct sysfs_host *h, const struct pcirst_sbdf *sbdf, 
 static bool name_safe(const char *name)
 {
 	return name[0] && !strchr(name, '/') && !streq(name, ".") && !streq(name, "..");
+}
+
+/* A device attribute: one safe name, or one of the runtime PM attributes (power.h). */
+static bool attr_name_safe(const char *name)
+{
+	return name_safe(name) || streq(name, "power/control") ||
+	       streq(name, "power/runtime_status");
 }
 
 static int sbdf_qsort_cmp(const void *a, const void *b)
@@ -217,6 +225,25 @@ static void info_from_config(struct sysfs_host *h, struct pci_dev_info *info, bo
 	}
 }
 
+/*
+ * A VF's Vendor/Device ID read 0xffff in its own config space (SR-IOV 1.1
+ * §3.4.1.1-2); without sysfs's vendor/device files they come from the PF: its
+ * Vendor ID and its SR-IOV capability's VF Device ID (§3.3.11).
+ */
+static void vf_ids_from_pf(struct sysfs_host *h, struct pci_dev_info *info)
+{
+	_cleanup_(pci_cfg_freep) struct pci_cfg *cfg = NULL;
+	uint16_t vendor, did, cap;
+
+	if (sysfs_cfg_open(h, &info->physfn, false, &cfg, NULL) < 0 ||
+	    pci_ecap_find(cfg, PCI_EXT_CAP_ID_SRIOV, &cap, NULL) < 0 ||
+	    pci_cfg_read16(cfg, PCI_VENDOR_ID, &vendor) < 0 ||
+	    pci_cfg_read16(cfg, cap + PCI_SRIOV_VF_DID, &did) < 0 || vendor == 0xffff)
+		return;
+	info->vendor = vendor;
+	info->device = did;
+}
+
 static int sysfs_info(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
 		      struct why *why)
 {
@@ -287,6 +314,8 @@ static int sysfs_info(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_i
 	    link_basename(path, name, sizeof(name)) >= 0 &&
 	    pcirst_sbdf_parse(name, &info.physfn) >= 0)
 		info.is_vf = true;
+	if (info.is_vf && (missing_ids || info.vendor == 0xffff || info.device == 0xffff))
+		vf_ids_from_pf(h, &info);
 	if (dev_path(h, sbdf, "sriov_totalvfs", path, sizeof(path)) >= 0 &&
 	    access(path, F_OK) == 0) {
 		char buf[32];
@@ -306,7 +335,7 @@ static int sysfs_attr_read(void *ud, const struct pcirst_sbdf *sbdf, const char 
 	char path[PATH_MAX];
 	int r;
 
-	if (!name_safe(name))
+	if (!attr_name_safe(name))
 		return -EINVAL;
 	r = dev_path(ud, sbdf, name, path, sizeof(path));
 	return r < 0 ? r : read_file(path, buf, size);
@@ -318,7 +347,7 @@ static int sysfs_attr_write(void *ud, const struct pcirst_sbdf *sbdf, const char
 	char path[PATH_MAX];
 	int r;
 
-	if (!name_safe(name))
+	if (!attr_name_safe(name))
 		return -EINVAL;
 	r = dev_path(ud, sbdf, name, path, sizeof(path));
 	return r < 0 ? r : write_file(path, value);

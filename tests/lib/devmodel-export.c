@@ -77,6 +77,23 @@ static int device_dir(struct devmodel *m, const struct simdev *d, const char *ro
 	return len < size ? 0 : -ENAMETOOLONG;
 }
 
+/* power_state and power/{runtime_status,control}, as the model answers them. */
+static int export_power(const struct simdev *d, const char *dir)
+{
+	static const char *const attrs[] = {"power_state", "power/runtime_status", "power/control"};
+	char path[PATH_MAX], buf[32];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/power", dir);
+	if ((r = mkdirs(path)) < 0)
+		return r;
+	for (size_t i = 0; i < ELEMENTSOF(attrs); i++)
+		if (simdev_power_attr_read(d, attrs[i], buf, sizeof(buf)) >= 0 &&
+		    (r = write_text(dir, attrs[i], "%s\n", buf)) < 0)
+			return r;
+	return 0;
+}
+
 int devmodel_export(struct devmodel *m, const char *root)
 {
 	char dir[PATH_MAX], path[PATH_MAX], target[PATH_MAX];
@@ -134,8 +151,12 @@ int devmodel_export(struct devmodel *m, const char *root)
 			if (symlink(target, path) < 0 && errno != EEXIST)
 				return -errno;
 		}
-		if (d->spec.pf && ((r = write_text(dir, "sriov_totalvfs", "%s", "7\n")) < 0 ||
-				   (r = write_text(dir, "sriov_numvfs", "%s", "1\n")) < 0))
+		if (d->spec.pf &&
+		    ((r = write_text(dir, "sriov_totalvfs", "%u\n",
+				     d->spec.total_vfs ? d->spec.total_vfs : 7)) < 0 ||
+		     (r = write_text(dir, "sriov_numvfs", "%u\n", simdev_num_vfs(d))) < 0))
+			return r;
+		if ((r = export_power(d, dir)) < 0)
 			return r;
 		if (d->spec.vf && d->spec.physfn) {
 			snprintf(path, sizeof(path), "%s/physfn", dir);

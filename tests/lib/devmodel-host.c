@@ -119,6 +119,7 @@ static int model_info(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_i
 	    .is_vf = d->spec.vf,
 	    .physfn = d->physfn,
 	    .is_pf = d->spec.pf,
+	    .num_vfs = simdev_num_vfs(d),
 	};
 	snprintf(out->driver, sizeof(out->driver), "%s", d->driver);
 	return 0;
@@ -183,7 +184,7 @@ static int model_attr_read(void *ud, const struct pcirst_sbdf *sbdf, const char 
 		snprintf(buf, size, "%s", d->reset_method);
 		return 0;
 	}
-	return -ENOENT;
+	return simdev_power_attr_read(d, name, buf, size);
 }
 
 static bool word_in(const char *list, const char *word, size_t len)
@@ -237,7 +238,7 @@ static int model_attr_write(void *ud, const struct pcirst_sbdf *sbdf, const char
 		simdev_kernel_reset(d);
 		return 0;
 	}
-	return -ENOENT;
+	return simdev_power_attr_write(d, name, value);
 }
 
 static bool model_driver_attr_exists(void *ud, const char *driver, const char *name)

@@ -20,6 +20,10 @@ struct simdev {
 	usec_t created, reset_at, ready_at, link_down_until;
 	usec_t sbr_asserted_at, sbr_deasserted_at;
 	bool in_reset, dead, removed;
+	unsigned slot_interrupts;
+	enum simdev_power power, suspended_as;
+	bool power_stuck;
+	char power_control[8]; /* "" = "on" */
 };
 
 struct devmodel_access {
@@ -44,4 +48,13 @@ void simdev_do_reset(struct simdev *d);
 void simdev_kernel_reset(struct simdev *d);
 bool simdev_port(const struct simdev *d);
 int simdev_cfg_read(struct simdev *d, unsigned off, uint8_t *buf, unsigned len);
+/* devmodel-hw.c: SR-IOV, hotplug slots, runtime power management. */
+void simdev_hw_layout(struct simdev *d);
+void simdev_hw_created(struct simdev *d);
+void simdev_hw_write(struct simdev *d, unsigned off, unsigned width, uint32_t val,
+		     const uint8_t *before);
+unsigned simdev_num_vfs(const struct simdev *d); /* VFs enabled on a PF */
+bool simdev_offline(const struct simdev *d);	 /* D3cold, or a VF without VF Enable */
+int simdev_power_attr_read(const struct simdev *d, const char *name, char *buf, unsigned size);
+int simdev_power_attr_write(struct simdev *d, const char *name, const char *value);
 int simdev_cfg_write(struct simdev *d, unsigned off, const uint8_t *buf, unsigned len);

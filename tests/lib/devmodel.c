@@ -126,9 +126,9 @@ static void build_config(struct simdev *d)
 	}
 	if (c[PCI_CAPABILITY_LIST])
 		put16(c, PCI_STATUS, PCI_STATUS_CAP_LIST);
-	if (s->pf && d->size > PCI_CFG_SPACE_SIZE)
-		put32(c, SIM_SRIOV_CAP, PCI_EXT_CAP_ID_SRIOV | (1u << 16));
+	simdev_hw_layout(d);
 	memcpy(d->cfg, d->poweron, sizeof(d->cfg));
+	simdev_hw_created(d);
 }
 
 static char *dup_or_null(const char *s)
@@ -202,8 +202,11 @@ static bool below(struct devmodel *m, const struct simdev *d, const struct simde
 void simdev_do_reset(struct simdev *d)
 {
 	usec_t now = now_usec();
+	uint8_t sriov_ctl = d->cfg[SIM_SRIOV_CAP + PCI_SRIOV_CTRL];
 
 	memcpy(d->cfg, d->poweron, sizeof(d->cfg));
+	if (d->spec.pf && d->b.reset_keeps_vf_enable)
+		d->cfg[SIM_SRIOV_CAP + PCI_SRIOV_CTRL] = sriov_ctl & PCI_SRIOV_CTRL_VFE;
 	d->reset_count++;
 	d->reset_at = now;
 	d->ready_at = d->b.crs_forever ? UINT64_MAX : now + d->b.crs_usec;
@@ -308,6 +311,7 @@ static void write_effects(struct simdev *d, unsigned off, unsigned width, uint32
 				simdev_do_reset(c);
 		}
 	}
+	simdev_hw_write(d, off, width, val, before);
 #undef TOUCHES
 }
 
@@ -323,7 +327,7 @@ int simdev_cfg_write(struct simdev *d, unsigned off, const uint8_t *buf, unsigne
 	if (off + len > d->size)
 		return -EIO;
 	devmodel_log_access(d->m, d, off, len, true, buf);
-	if (d->b.gone || d->in_reset || d->dead || now_usec() < d->ready_at)
+	if (d->b.gone || d->in_reset || d->dead || simdev_offline(d) || now_usec() < d->ready_at)
 		return (int)len; /* a function that does not answer drops writes */
 	memcpy(before, d->cfg, sizeof(before));
 	for (unsigned i = 0; i < len; i++) {
@@ -348,7 +352,7 @@ int simdev_cfg_read(struct simdev *d, unsigned off, uint8_t *buf, unsigned len)
 	if (off + len > d->size)
 		len = d->size - off;
 	devmodel_log_access(d->m, d, off, len, false, NULL);
-	if (d->b.gone || d->in_reset || d->dead) {
+	if (d->b.gone || d->in_reset || d->dead || simdev_offline(d)) {
 		memset(buf, 0xff, len);
 		return (int)len;
 	}

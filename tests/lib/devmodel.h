@@ -45,9 +45,12 @@ struct simdev_spec {
 	bool af;     /* AF capability with TP and FLR */
 	bool msi;    /* MSI capability (PCI 3.0 §6.8.1), one vector, MSI disabled */
 	bool msi_64; /* with 64-bit Message Address (Data moves to cap + 0x0c) */
-	bool vf;
+	bool vf;     /* Vendor/Device read 0xffff; present while the PF's VF Enable is set */
 	const char *physfn;
-	bool pf;
+	bool pf;	    /* SR-IOV capability at SIM_SRIOV_CAP */
+	uint16_t total_vfs; /* PF: TotalVFs (0: 7) */
+	uint16_t vf_device; /* PF: VF Device ID */
+	bool hpc; /* ports: a slot with a hot-plug controller (pciehp enables its events) */
 	uint32_t bar_size[6]; /* BAR sizes, powers of two >= 16; 0 unimplemented */
 	/*
 	 * The BARs' read-only low bits (PCI 3.0 §6.2.5.1): 0x1 I/O, 0x4 64-bit
@@ -76,6 +79,7 @@ struct simdev_behaviour {
 	int kernel_reset_errno; /* the "reset" attribute fails with this errno */
 	usec_t link_up_usec;	/* ports: Link Active returns this long after SBR */
 	bool link_never_active;
+	bool reset_keeps_vf_enable; /* PFs: a reset keeps VF Enable, clears NumVFs (QEMU 7.2) */
 };
 
 struct devmodel;
@@ -124,6 +128,22 @@ usec_t simdev_reset_at(const struct simdev *d);
 /* Reads a register directly, bypassing CRS and removal (for assertions). */
 uint32_t simdev_peek32(const struct simdev *d, unsigned off);
 uint16_t simdev_peek16(const struct simdev *d, unsigned off);
+
+/* SR-IOV: sets NumVFs and VF Enable (0: clears it) as the PF's driver would. */
+void simdev_sriov_enable(struct simdev *pf, uint16_t num_vfs);
+/* Hotplug slots: the slot event interrupts pciehp would have taken (surprise removals). */
+unsigned simdev_slot_interrupts(const struct simdev *d);
+
+/* Runtime power management: power_state, power/runtime_status, power/control. */
+enum simdev_power {
+	SIM_POWER_ACTIVE,
+	SIM_POWER_D3HOT,
+	SIM_POWER_D3COLD, /* config space reads all-ones */
+};
+/* Runtime-suspends the function (power/control "auto"); stuck: "on" does not wake it. */
+void simdev_runtime_suspend(struct simdev *d, enum simdev_power state, bool stuck);
+enum simdev_power simdev_power(const struct simdev *d);
+const char *simdev_power_control(const struct simdev *d);
 
 /*
  * Writes the model as a sysfs tree under root (root/sys/bus/pci/devices/...),

@@ -492,6 +492,13 @@ static void h_ids_all_ones(uint8_t *img)
 	put32(img, PCI_VENDOR_ID, 0xffffffff);
 }
 
+/* A gone function: ids and Command/Status all-ones (a VF has only the ids so). */
+static void h_ids_cmd_all_ones(uint8_t *img)
+{
+	put32(img, PCI_VENDOR_ID, 0xffffffff);
+	put32(img, PCI_COMMAND, 0xffffffff);
+}
+
 static void h_std_cap_all_ones(uint8_t *img)
 {
 	set_cap(img, 0x50, 0xff, 0xff);
@@ -551,8 +558,10 @@ static const struct hostile hostile[] = {
      "device not responding (config space reads all-ones)", "all-ones"},
     {"all-ones (extended)", IMG_SIZE, h_all_ones, EXT, -ENODEV,
      "device not responding (config space reads all-ones)", "all-ones"},
-    {"ids all-ones (extended)", IMG_SIZE, h_ids_all_ones, EXT, -ENODEV,
+    {"ids and Command/Status all-ones (extended)", IMG_SIZE, h_ids_cmd_all_ones, EXT, -ENODEV,
      "device not responding (config space reads all-ones)", "all-ones"},
+    /* SR-IOV 1.1 §3.4.1.1-2: a VF's ids read 0xffff; it is walked like any function. */
+    {"ids all-ones, a VF (extended)", IMG_SIZE, h_ids_all_ones, EXT, -ENOENT, NULL, NULL},
     {"standard capability all-ones", IMG_SIZE, h_std_cap_all_ones, STD, -ENODEV,
      "capability at 0x50 reads all-ones: device not responding", "0x50"},
     {"all-ones at 0x100 only", IMG_SIZE, h_ext_all_ones_at_100, EXT, -ENOENT, NULL, NULL},

@@ -313,7 +313,7 @@ static void signature_table(void **state)
 		for (unsigned b = 0; b < 6; b++)
 			assert_int_equal(
 			    pci_cfg_write32(cfg, PCI_BASE_ADDRESS_0 + 4 * b, c->bar_before[b]), 0);
-		assert_int_equal(cfg_save(cfg, &s, &why), 0);
+		assert_int_equal(cfg_save(cfg, false, &s, &why), 0);
 		assert_int_equal(pci_cfg_write16(cfg, PCI_COMMAND, c->cmd_after), 0);
 		for (unsigned b = 0; b < 6; b++)
 			assert_int_equal(

@@ -144,12 +144,15 @@ static void safety_table(void **state)
 		struct simdev *d;
 
 		if (c->vf)
-			devmodel_add(m, &(struct simdev_spec){.sbdf = "0000:01:00.0",
-							      .vendor = 0x8086,
-							      .device = 0x1521,
-							      .pcie = true,
-							      .pf = true,
-							      .driver = "igb"});
+			simdev_sriov_enable(
+			    devmodel_add(m, &(struct simdev_spec){.sbdf = "0000:01:00.0",
+								  .vendor = 0x8086,
+								  .device = 0x1521,
+								  .pcie = true,
+								  .pf = true,
+								  .vf_device = 0x1520,
+								  .driver = "igb"}),
+			    4);
 		d = devmodel_add(m, &(struct simdev_spec){
 					.sbdf = "0000:01:00.4",
 					.vendor = 0x8086,

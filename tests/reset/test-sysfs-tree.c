@@ -72,13 +72,15 @@ static int setup(void **state)
 					      .class_code = 0x020000,
 					      .driver = "e1000e",
 					      .pcie = true});
-	devmodel_add(m, &(struct simdev_spec){.sbdf = "0000:04:00.0",
-					      .vendor = 0x8086,
-					      .device = 0x1521,
-					      .class_code = 0x020000,
-					      .driver = "igb",
-					      .pcie = true,
-					      .pf = true});
+	simdev_sriov_enable(devmodel_add(m, &(struct simdev_spec){.sbdf = "0000:04:00.0",
+								  .vendor = 0x8086,
+								  .device = 0x1521,
+								  .class_code = 0x020000,
+								  .driver = "igb",
+								  .pcie = true,
+								  .pf = true,
+								  .vf_device = 0x1520}),
+			    1);
 	devmodel_add(m, &(struct simdev_spec){.sbdf = "0000:04:00.2",
 					      .vendor = 0x8086,
 					      .device = 0x1520,

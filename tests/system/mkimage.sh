@@ -126,13 +126,14 @@ add_module() {
 	install -m 0644 "$ko" "$stage/lib/modules/"
 	order+=("$(basename "$ko")")
 }
-for m in xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc xen-pciback e1000e; do
+for m in xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc xen-pciback e1000e nvme; do
 	add_module "$m"
 done
 printf '%s\n' "${order[@]}" >"$stage/etc/modules.order"
 
 install -m 0755 "$here/guest/init" "$stage/init"
 install -m 0755 "$here/guest/cases.sh" "$stage/cases.sh"
+install -m 0644 "$here/guest/cases-hw.sh" "$stage/cases-hw.sh"
 install -m 0644 "$here/guest/lib.sh" "$stage/lib.sh"
 mkdir -p "$stage/etc/pcirstd/policy.d" "$stage/usr/lib/pcirstd/policy.d"
 install -m 0644 "$top"/data/policy.d/*.json "$stage/usr/lib/pcirstd/policy.d/"

@@ -73,6 +73,25 @@ static void print_observed(const struct obs_device *od, FILE *f)
 	}
 }
 
+/* SR-IOV relations: a PF's VFs, a VF's PF. */
+static void print_sriov(const struct probe_result *p, FILE *f)
+{
+	char s[PCIRST_SBDF_STRLEN];
+
+	if (p->info.is_vf)
+		fprintf(f, "    %-8s %-11s VF of %s\n", "sriov", "VF",
+			pcirst_sbdf_format(&p->info.physfn, s));
+	if (!p->info.is_pf)
+		return;
+	fprintf(f, "    %-8s %-11s VFs", "sriov", "PF");
+	for (unsigned i = 0; i < (p->n_vfs < PROBE_MAX_VFS ? p->n_vfs : PROBE_MAX_VFS); i++)
+		fprintf(f, " %s", pcirst_sbdf_format(&p->vfs[i], s));
+	fprintf(f, "%s\n",
+		p->n_vfs == 0		   ? " none enabled"
+		: p->n_vfs > PROBE_MAX_VFS ? " ..."
+					   : "");
+}
+
 static void print_text(const struct probe_result *p, const struct policy_decision *d,
 		       const struct obs_device *od, FILE *f)
 {
@@ -108,6 +127,7 @@ static void print_text(const struct probe_result *p, const struct policy_decisio
 				probe_status_name(p->methods[m].status), p->methods[m].why);
 	}
 	print_observed(od, f);
+	print_sriov(p, f);
 	if (p->kernel_reset_methods[0])
 		fprintf(f, "    %-8s %-11s reset_method: %s\n", "kernel", "",
 			p->kernel_reset_methods);
@@ -197,8 +217,14 @@ static struct json_object *probe_json(const struct probe_result *p, const struct
 								 : "none"));
 	if (i->is_vf)
 		json_object_object_add(o, "physfn", sbdf_json(&i->physfn));
-	if (i->is_pf)
+	if (i->is_pf) {
+		struct json_object *vfs = json_object_new_array();
+
 		json_object_object_add(o, "num-vfs", json_object_new_int((int)i->num_vfs));
+		for (unsigned k = 0; k < (p->n_vfs < PROBE_MAX_VFS ? p->n_vfs : PROBE_MAX_VFS); k++)
+			json_object_array_add(vfs, sbdf_json(&p->vfs[k]));
+		json_object_object_add(o, "vfs", vfs);
+	}
 	json_object_object_add(
 	    o, "kernel-reset-methods",
 	    p->kernel_reset_methods[0] ? json_object_new_string(p->kernel_reset_methods) : NULL);

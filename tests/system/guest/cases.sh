@@ -12,6 +12,9 @@
 #   09:01.0 rtl8139 behind a PCI bridge, policy skip
 #   0a:00.0 e1000e behind a root port at 16 GT/s (never sets Link Active), bus only
 #   0b:00.0 e1000e, policy strict with the kernel's methods only
+#   0c:00.0 nvme SR-IOV PF (driver nvme), VFs 0c:00.1 and 0c:00.2 once enabled
+#   0d:00.0 e1000e below 00:1d.0, whose slot the evidence case resets from user space
+# Every root port is a native hotplug slot driven by pciehp.
 mode=${1:-test}
 . /lib.sh
 
@@ -110,6 +113,17 @@ case_probe() { # sbdf
 	check "probe $sbdf" "parent bridge (lspci -PP: $lparent)" "${parent#0000:}" "$lparent"
 }
 
+# After a bus reset below a hotplug slot: the function is still there, still
+# bound to pciback, pciehp logged nothing for the slot, and the audit says the
+# slot's events were masked.
+case_hotplug_kept() { # name sbdf port
+	dmesg | grep 'pciehp' | grep 'Slot(' >/tmp/dmesg-pciehp
+	check "$1" "$2 still present" "$([ -e "/sys/bus/pci/devices/$2" ] && echo yes)" yes
+	check "$1" "$2 still bound" "$(basename "$(readlink "/sys/bus/pci/devices/$2/driver")")" pciback
+	hasnt "$1" "no pciehp event logged for $3's slot" /tmp/dmesg-pciehp "$3"
+	has_attempt "$1" "$2" "hotplug slot of $3: .*Link State Changed events masked"
+}
+
 if [ "$mode" = explore ]; then
 	lspci -nn -t 2>/dev/null
 	pcirstctl probe
@@ -143,6 +157,9 @@ case_request flr-nvme 0000:02:00.0 0 ok flr reset
 # verification finds the BARs kept, calls PM ineffective and goes on to bus.
 case_request pm-ineffective 0000:03:00.0 0 ok bus reset
 has_attempt pm-ineffective 0000:03:00.0 'RESET_ATTEMPT=pm 0000:03:00.0 ineffective BAR'
+# That bus reset ran below a hotplug slot (00:12.0): pcirstd masked its
+# events, so pciehp saw no surprise removal (docs/reset-engine.md).
+case_hotplug_kept pm-ineffective 0000:03:00.0 0000:00:12.0
 # The kernel's own reset: it picks PM for an e1000e, which QEMU ignores; the
 # MSI marker shows it, and the kernel's bus reset that follows is verified.
 case_request kernel-msi 0000:0b:00.0 0 ok kernel:bus reset
@@ -155,6 +172,8 @@ case_request lenient-ignored 0000:08:00.0 5 failed-ignored - untouched
 case_request skip 0000:09:01.0 6 skipped - untouched
 case_request live-driver 0000:04:00.0 3 refused - driver
 check skip "journal POLICY_RULE" "$(journal_field 0000:09:01.0 POLICY_RULE)" "/etc/pcirstd/policy.d/50-systest.json:15"
+
+. /cases-hw.sh
 
 echo "== two requests at once on independent devices"
 arm 0000:01:00.0

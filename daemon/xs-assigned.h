@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Which PCI functions are assigned to domains, as the toolstack records
+ * them: libxl writes each passed-through function of domain D as
+ * /local/domain/0/backend/pci/D/0/dev-N = "dddd:bb:dd.f" (the xen-pciback
+ * backend's nodes) from attach until the device is removed again. The
+ * engine uses the list to refuse a reset of an SR-IOV PF whose VF a domain
+ * holds (daemon/reset/sriov.h).
+ */
+#pragma once
+
+#include <xenstore.h>
+
+#include <pcirst/sbdf.h>
+
+#define XS_PCI_BACKEND "/local/domain/0/backend/pci"
+
+/*
+ * Reads every dev-N under XS_PCI_BACKEND; *out is malloc'ed, sorted not.
+ * Values that are not an address are skipped. Returns 0 (also when there is
+ * no backend directory: nothing assigned) or -errno (-ENOTCONN: no handle).
+ */
+int xs_assigned_pci(struct xs_handle *h, struct pcirst_sbdf **out, unsigned *n);
