@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "capwalk.h"
+#include "ctlrun.h"
 #include "enginetest.h"
 #include "pci-regs.h"
 
@@ -232,6 +233,39 @@ static void probe_relations(void **state)
 	assert_int_equal(p.methods[RESET_PM].status, PROBE_UNSUPPORTED);
 }
 
+/* pcirstctl probe on the exported tree: the sriov line and the JSON fields. */
+static void probe_cli_relations(void **state)
+{
+	_cleanup_(devmodel_freep) struct devmodel *m = devmodel_new();
+	struct simdev *pf = add_pf(m, "pciback");
+	char root[] = "/tmp/pcirst-sriov-XXXXXX", cmd[600], *vfs, *end;
+	struct ctl_run r;
+
+	add_vf(m, VF1, "pciback");
+	add_vf(m, VF2, "");
+	simdev_sriov_enable(pf, 2);
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(devmodel_export(m, root), 0);
+	r = ctl_run((const char *const[]){"--sysfs-root", root, "probe", PF, VF2, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "    sriov    PF          VFs 0000:03:00.1 0000:03:00.2\n"));
+	assert_non_null(strstr(r.out, "    sriov    VF          VF of 0000:03:00.0\n"));
+	ctl_run_free(&r);
+	r = ctl_run((const char *const[]){"--sysfs-root", root, "probe", "--json", PF, VF2, NULL});
+	assert_int_equal(r.status, 0);
+	vfs = strstr(r.out, "\"vfs\":[");
+	assert_non_null(vfs);
+	end = strchr(vfs, ']');
+	assert_non_null(end);
+	*end = '\0';
+	assert_non_null(strstr(vfs, "\"0000:03:00.1\""));
+	assert_non_null(strstr(vfs, "\"0000:03:00.2\""));
+	assert_non_null(strstr(end + 1, "\"physfn\":\"0000:03:00.0\""));
+	ctl_run_free(&r);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* QEMU 7.2's FLR keeps VF Enable but clears NumVFs: VF Enable is cleared to restore. */
 static void pf_reset_keeping_vf_enable(void **state)
 {
@@ -259,6 +293,7 @@ int main(void)
 	    cmocka_unit_test(pf_refused_while_vfs_in_use),
 	    cmocka_unit_test(pf_reset_brings_vfs_back),
 	    cmocka_unit_test(probe_relations),
+	    cmocka_unit_test(probe_cli_relations),
 	    cmocka_unit_test(pf_reset_keeping_vf_enable),
 	};
 
