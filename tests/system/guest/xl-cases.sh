@@ -49,6 +49,20 @@ be_opts() { # sbdf
 	done
 }
 
+# After a pci-detach, pciback and pcifront reconfigure the domU's pci device
+# (backend state 7, 8) before it is Connected (4) again; libxl's attach then
+# checks the state once and fails with "Backend … not ready" (seen with Linux
+# 6.12 under Xen 4.20 when nothing slows the attach down). Waits up to 20 s.
+wait_backend() {
+	local i st
+	for i in $(seq 200); do
+		st=$(xenstore-read "/local/domain/0/backend/pci/$domid/0/state" 2>/dev/null) || return 0
+		[ "$st" = 4 ] && return 0
+		usleep 100000
+	done
+	say "note: the pci backend stayed in state $st"
+}
+
 start_daemon() {
 	pcirstd 2>>/tmp/pcirstd-xl.log &
 	dpid=$!
@@ -63,13 +77,14 @@ start_daemon() {
 # process) with its exit status, stderr and time.
 attach() { # name sbdf
 	local t0
+	wait_backend
 	t0=$(uptime_ms)
 	strace -o "/tmp/$1.strace" -e trace=open,openat,write xl -vvv pci-attach domu "$2" \
 		>"/tmp/$1.out" 2>&1
 	xrc=$?
 	now=$(uptime_ms)
 	took=$((now - t0))
-	sed 's/^/    /' "/tmp/$1.out" | grep -v '^    libxl: debug' | tail -8
+	sed 's/^/    /' "/tmp/$1.out" | grep -v ': debug' | tail -8
 	# Unexpected errors from pcirstd's client: everything xl said, for the log.
 	grep -q 'no answer from pcirstd' "/tmp/$1.out" && sed 's/^/    | /' "/tmp/$1.out"
 }
@@ -208,6 +223,7 @@ has lenient-refused "xl's message gives pcirstd's reason" /tmp/lenient-refused.o
 # once through pcirstd and once with libxl's own reset.
 timed_attach() { # sbdf: sets took
 	local t0 now
+	wait_backend
 	t0=$(uptime_ms)
 	xl pci-attach domu "$1" >/dev/null 2>&1 || notok "latency: xl pci-attach $1 failed"
 	now=$(uptime_ms)
