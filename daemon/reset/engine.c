@@ -132,7 +132,8 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 
 static void job_resume(struct attempt *a)
 {
-	struct reset_job *job = (struct reset_job *)((char *)a - offsetof(struct reset_job, a));
+	struct reset_job *job =
+	    (struct reset_job *)(void *)((char *)a - offsetof(struct reset_job, a));
 
 	job->waiting_async = false;
 	job_run(job);

@@ -282,9 +282,9 @@ static int sysfs_info(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_i
 		if (ids[i].width == 1)
 			*(uint8_t *)((char *)&info + ids[i].off) = (uint8_t)v;
 		else if (ids[i].width == 2)
-			*(uint16_t *)((char *)&info + ids[i].off) = (uint16_t)v;
+			*(uint16_t *)(void *)((char *)&info + ids[i].off) = (uint16_t)v;
 		else
-			*(uint32_t *)((char *)&info + ids[i].off) = (uint32_t)v & 0xffffff;
+			*(uint32_t *)(void *)((char *)&info + ids[i].off) = (uint32_t)v & 0xffffff;
 	}
 	info_from_config(h, &info, missing_ids);
 
