@@ -157,7 +157,7 @@ static bool is_masked(const char *path)
 static int load_file(struct policy *p, const char *path, struct policy_diags *diags)
 {
 	_cleanup_(freep) char *text = NULL;
-	size_t len;
+	size_t len = 0;
 	int r;
 
 	r = read_file_limited(path, POLICY_FILE_MAX, &text, &len);

@@ -25,6 +25,7 @@
 #include <json-c/json.h>
 
 #include "policy-internal.h"
+#include "utf8.h"
 
 struct assignment {
 	char *domain;
@@ -320,6 +321,7 @@ static int emit(struct conv *c, struct json_object *rules)
 		enum policy_mode lo = _POLICY_MODE_MAX, hi = POLICY_STRICT;
 		struct json_object *rule, *match;
 		char sb[PCIRST_SBDF_STRLEN], who[300], reason[POLICY_REASON_MAX];
+		char clean[POLICY_REASON_MAX];
 
 		for (unsigned j = 0; j < d->n; j++) {
 			if (d->a[j].mode < lo)
@@ -359,7 +361,12 @@ static int emit(struct conv *c, struct json_object *rules)
 		if (lo != hi)
 			json_object_object_add(rule, "allow-request-weaken",
 					       json_object_new_boolean(true));
-		json_object_object_add(rule, "reason", json_object_new_string(reason));
+		/*
+		 * Domain names come from the file and the reason was cut to size:
+		 * what is written must load again (one printable UTF-8 line).
+		 */
+		utf8_printable(clean, sizeof(clean), reason, strlen(reason));
+		json_object_object_add(rule, "reason", json_object_new_string(clean));
 		json_object_array_add(rules, rule);
 	}
 	return 0;

@@ -418,9 +418,22 @@ int xml_parse(const char *text, size_t len, struct xml_node **out, unsigned *lin
 	struct xml_node *root = NULL;
 	int r;
 
+	/* XML 1.0 §4.3.3: bytes that are not UTF-8 are a fatal error, wherever they are. */
+	r = 0;
+	for (size_t k = 0; k < len;) {
+		size_t n = utf8_seq((const unsigned char *)text + k, len - k);
+
+		if (n == 0) {
+			r = fail(&x, k, "invalid UTF-8 (byte 0x%02x): qubes.xml is UTF-8 text",
+				 (unsigned char)text[k]);
+			break;
+		}
+		k += n;
+	}
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		x.i = 3;
-	r = skip_misc(&x);
+	if (r == 0)
+		r = skip_misc(&x);
 	if (r == 0 && (x.i >= x.len || x.s[x.i] != '<'))
 		r = fail(&x, x.i, x.i >= x.len ? "no root element" : "expected '<'");
 	if (r == 0)

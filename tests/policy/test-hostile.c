@@ -96,6 +96,53 @@ static void test_xml_deep_and_many(void **state)
 	free(buf);
 }
 
+/*
+ * Found by fuzz-qubes: what the import writes must load again. A domain name
+ * with a control character, or long enough that the reason is cut inside a
+ * multi-byte character, made a reason the loader refuses (invalid UTF-8,
+ * control characters): pcirstctl policy from-qubes wrote an unloadable file.
+ */
+static void test_qubes_import_reloads(void **state)
+{
+	static const char *const names[] = {"sys\tnet\x01",
+					    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"};
+	char xml[4096], name[1024];
+
+	for (unsigned t = 0; t < 3; t++) {
+		struct policy_diags diags = {0};
+		struct json_object *doc = NULL;
+		struct policy *p = NULL;
+		const char *text;
+		size_t n = 0;
+
+		if (t < 2) {
+			snprintf(name, sizeof(name), "%s", names[t]);
+		} else {
+			/* 250 x "é": past the 128 bytes kept of a name, cut at byte 127. */
+			for (unsigned i = 0; i < 250; i++)
+				n += (size_t)sprintf(name + n, "\xc3\xa9");
+		}
+		snprintf(xml, sizeof(xml),
+			 "<qubes><domains><domain id=\"d1\"><properties>"
+			 "<property name=\"name\">%s</property></properties>"
+			 "<devices class=\"pci\"><device backend-domain=\"dom0\" id=\"03_00.0\">"
+			 "<option name=\"no-strict-reset\">True</option></device></devices>"
+			 "</domain></domains></qubes>",
+			 name);
+		assert_int_equal(
+		    policy_from_qubes_string("q.xml", xml, strlen(xml), NULL, &diags, &doc), 0);
+		text = json_object_to_json_string(doc);
+		policy_diags_clear(&diags);
+		assert_int_equal(policy_load_string("q.json", text, strlen(text), &diags, &p), 0);
+		assert_int_equal(p->n_rules, 1);
+		assert_int_equal(p->rules[0].mode, POLICY_LENIENT);
+		assert_non_null(strstr(p->rules[0].reason, "migrated from qubes.xml"));
+		policy_unref(p);
+		json_object_put(doc);
+		policy_diags_clear(&diags);
+	}
+}
+
 /* Mutates text in place with a tiny deterministic generator. */
 static void mutate(char *buf, size_t len, uint32_t *seed)
 {
@@ -253,7 +300,7 @@ int main(void)
 	    cmocka_unit_test(test_huge_file),	      cmocka_unit_test(test_deep_nesting),
 	    cmocka_unit_test(test_xml_deep_and_many), cmocka_unit_test(test_fuzz_json),
 	    cmocka_unit_test(test_fuzz_xml),	      cmocka_unit_test(test_numbers_and_escapes),
-	    cmocka_unit_test(test_too_many_rules),
+	    cmocka_unit_test(test_too_many_rules),    cmocka_unit_test(test_qubes_import_reloads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
