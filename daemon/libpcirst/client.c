@@ -249,7 +249,8 @@ PCIRST_EXPORT int pcirst_request_start(struct pcirst *p, const struct pcirst_req
 	snprintf(pd->state_path, sizeof(pd->state_path), "%s/response/%s/state", p->base, pd->id);
 	/* Watch before writing, so the answer cannot slip past. */
 	if (!xs_watch(p->h, pd->state_path, pd->id)) {
-		r = -errno;
+		/* Never 0 here: the caller would take the request as started and use pd. */
+		r = errno ? -errno : -EIO;
 		free(pd);
 		return r;
 	}

@@ -263,7 +263,7 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 	struct observed_options oopt = {0};
 	struct json_object *array = NULL;
 	bool json = false, explicit;
-	unsigned n;
+	unsigned n = 0;
 	int c, r, ret = CTL_EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {

@@ -157,10 +157,11 @@ static int add_attempt(struct obs_device *d, const struct entry *e, const struct
 	struct pcirst_sbdf sbdf;
 	char line[ATTEMPT_TEXT_MAX], method[48], at[32], outcome[24], s[PCIRST_SBDF_STRLEN];
 	struct obs_method *m;
-	const char *v;
-	size_t len;
+	const char *v = "";
+	size_t len = 0;
 	int n = 0;
 
+	/* The caller collected only RESET_ATTEMPT fields; v and len stay empty otherwise. */
 	field_is(f, "RESET_ATTEMPT", &v, &len);
 	/* Only the head is parsed; the evidence is taken from the raw bytes below. */
 	if (copy_value(line, sizeof(line), v, len < sizeof(line) ? len : sizeof(line) - 1) < 0)
