@@ -40,7 +40,14 @@ for t in "${tools[@]}"; do
 	scan)
 		CC=clang scan-build -o "$dir/report" cmake -S "$top" -B "$dir" -DBUILD_TESTING=OFF \
 			-DCMAKE_BUILD_TYPE=Debug >/dev/null 2>&1
-		scan-build -o "$dir/report" cmake --build "$dir" -j"$(nproc)" >"$dir.log" 2>&1
+		# scan-build's own exit status is not the build's: judge by its summary.
+		scan-build -o "$dir/report" cmake --build "$dir" -j"$(nproc)" >"$dir.log" 2>&1 || true
+		if ! grep -qE 'scan-build: (Analysis run complete|No bugs found)' "$dir.log" ||
+			grep -q 'Error [0-9]' "$dir.log"; then
+			tail -20 "$dir.log" >&2
+			echo "scan-build: the build failed" >&2
+			exit 1
+		fi
 		;;
 	*)
 		echo "usage: tools/analyze.sh [gcc|scan]..." >&2

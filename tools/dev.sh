@@ -9,6 +9,7 @@
 #   tools/dev.sh demo-sim the same on a simulated device tree (no QEMU)
 #   tools/dev.sh test    build (normal and ASan+UBSan), check formatting, run all tests
 #   tools/dev.sh bench   build (release), print the performance table (docs/performance.md)
+#   tools/dev.sh coverage line and branch coverage of the unit and integration tests, per module
 #   tools/dev.sh deps    only install the dependencies
 #   tools/dev.sh format  reformat the tree with clang-format
 set -euo pipefail
@@ -18,6 +19,8 @@ top=$PWD
 
 DEPS=(build-essential cmake pkg-config clang-format
       libsystemd-dev libudev-dev libjson-c-dev libxen-dev libcmocka-dev)
+# Fuzzing (libFuzzer and clang's sanitizer runtimes), scan-build, coverage.
+CHECK_DEPS=(clang libclang-rt-14-dev clang-tools gcovr)
 # The Xen dom0 system test (tests/system): QEMU and cpio on the host; the rest
 # (Xen, the dom0 kernel, busybox, pciutils) is downloaded, not installed.
 SYSTEM_DEPS=(qemu-system-x86 cpio)
@@ -81,14 +84,72 @@ run_tests() { # dir label [ctest options]
 	fi
 }
 
+# Each fuzz target a few seconds on its corpus (tests/fuzz), then static analysis.
+check_more() {
+	local t0
+	t0=$(date +%s)
+	log "fuzz targets, 3 s each on their corpora (tools/fuzz.sh)"
+	"$top/tools/fuzz.sh" -t 3
+	echo "  fuzzing took $(($(date +%s) - t0)) s"
+	t0=$(date +%s)
+	log "static analysis: gcc -fanalyzer, scan-build (tools/analyze.sh)"
+	"$top/tools/analyze.sh"
+	echo "  static analysis took $(($(date +%s) - t0)) s"
+}
+
+# Line and branch coverage of the unit and integration tests (no system
+# test), per module, with gcovr; HTML in build/coverage/html/index.html.
+cmd_coverage() {
+	install_deps "${DEPS[@]}" "${CHECK_DEPS[@]}"
+	local dir=$top/build/coverage
+	log "coverage build in $dir"
+	cmake -S "$top" -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS=--coverage \
+		-DCMAKE_EXE_LINKER_FLAGS=--coverage -DCMAKE_SHARED_LINKER_FLAGS=--coverage >/dev/null
+	cmake --build "$dir" -j"$(nproc)"
+	find "$dir" -name '*.gcda' -delete
+	# bench/ measures speed and asserts no behaviour: it does not count as coverage.
+	run_tests "$dir" coverage -LE system -E '^bench/' || true
+	mkdir -p "$dir/html"
+	local g=(gcovr -r "$top" --object-directory "$dir" -e "$top/tests/" -e "$top/bench/"
+		 --gcov-exclude ".*CMakeCCompilerId.*"
+		 --exclude-unreachable-branches --exclude-throw-branches)
+	"${g[@]}" --html-details "$dir/html/index.html" >/dev/null
+	log "coverage per module (lines, branches)"
+	"${g[@]}" --json-summary "$dir/summary.json" >/dev/null
+	python3 - "$dir/summary.json" <<'PY'
+import json, sys, collections
+files = json.load(open(sys.argv[1]))["files"]
+mods = collections.OrderedDict()
+for f in sorted(files, key=lambda f: f["filename"]):
+    name = f["filename"]
+    mod = name.rsplit("/", 1)[0] if "/" in name else "."
+    if mod == "daemon":
+        base = name.rsplit("/", 1)[1].split(".")[0]
+        mod = {"manager": "daemon (manager)", "xs-protocol": "daemon (xenstore protocol)",
+               "xs-gc": "daemon (xenstore protocol)", "request": "daemon (xenstore protocol)"}.get(base, "daemon (other)")
+    m = mods.setdefault(mod, [0, 0, 0, 0])
+    m[0] += f["line_covered"]; m[1] += f["line_total"]
+    m[2] += f["branch_covered"]; m[3] += f["branch_total"]
+pct = lambda a, b: f"{100.0 * a / b:5.1f} %" if b else "    -  "
+print(f"{'module':32} {'lines':>16} {'branches':>16}")
+tot = [0, 0, 0, 0]
+for mod, m in mods.items():
+    print(f"{mod:32} {pct(m[0], m[1])} {m[0]:4}/{m[1]:<4} {pct(m[2], m[3])} {m[2]:4}/{m[3]:<4}")
+    tot = [a + b for a, b in zip(tot, m)]
+print(f"{'total':32} {pct(tot[0], tot[1])} {tot[0]:4}/{tot[1]:<4} {pct(tot[2], tot[3])} {tot[2]:4}/{tot[3]:<4}")
+PY
+	echo "HTML: $dir/html/index.html"
+}
+
 cmd_test() {
-	install_deps "${DEPS[@]}" "${SYSTEM_DEPS[@]}"
+	install_deps "${DEPS[@]}" "${SYSTEM_DEPS[@]}" "${CHECK_DEPS[@]}"
 	check_format
 	build "$top/build/release" RelWithDebInfo
 	run_tests "$top/build/release" release
 	build "$top/build/sanitize" Sanitize
 	# The Xen dom0 system test runs once, on the release build.
 	run_tests "$top/build/sanitize" "ASan+UBSan" -LE system
+	check_more
 	log "all tests passed"
 }
 
@@ -116,14 +177,15 @@ cmd_bench() {
 }
 
 case "${1:-}" in
-deps) install_deps "${DEPS[@]}" "${SYSTEM_DEPS[@]}" ;;
+deps) install_deps "${DEPS[@]}" "${SYSTEM_DEPS[@]}" "${CHECK_DEPS[@]}" ;;
+coverage) cmd_coverage ;;
 test) cmd_test ;;
 demo) cmd_demo ;;
 demo-sim) cmd_demo_sim ;;
 bench) shift && cmd_bench "$@" ;;
 format) sources | xargs -r clang-format -i ;;
 *)
-	echo "usage: tools/dev.sh demo|demo-sim|test|bench|deps|format" >&2
+	echo "usage: tools/dev.sh demo|demo-sim|test|bench|coverage|deps|format" >&2
 	exit 2
 	;;
 esac

@@ -250,7 +250,7 @@ PCIRST_EXPORT int pcirst_request_start(struct pcirst *p, const struct pcirst_req
 	/* Watch before writing, so the answer cannot slip past. */
 	if (!xs_watch(p->h, pd->state_path, pd->id)) {
 		/* Never 0 here: the caller would take the request as started and use pd. */
-		r = errno ? -errno : -EIO;
+		r = errno > 0 ? -errno : -EIO;
 		free(pd);
 		return r;
 	}
