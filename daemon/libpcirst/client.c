@@ -249,9 +249,11 @@ PCIRST_EXPORT int pcirst_request_start(struct pcirst *p, const struct pcirst_req
 	snprintf(pd->state_path, sizeof(pd->state_path), "%s/response/%s/state", p->base, pd->id);
 	/* Watch before writing, so the answer cannot slip past. */
 	if (!xs_watch(p->h, pd->state_path, pd->id)) {
+		int e = errno;
+
 		/* Never 0 here: the caller would take the request as started and use pd. */
-		r = errno > 0 ? -errno : -EIO;
 		free(pd);
+		r = e > 0 ? -e : -EIO;
 		return r;
 	}
 	pd->watching = true;
