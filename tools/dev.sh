@@ -18,7 +18,8 @@ cd "$(dirname "$0")/.."
 top=$PWD
 
 DEPS=(build-essential cmake pkg-config clang-format
-      libsystemd-dev libudev-dev libjson-c-dev libxen-dev libcmocka-dev)
+      libsystemd-dev libudev-dev libjson-c-dev libxen-dev libcmocka-dev
+      pandoc man-db)
 # Fuzzing (libFuzzer and clang's sanitizer runtimes), scan-build, coverage.
 CHECK_DEPS=(clang libclang-rt-14-dev clang-tools gcovr)
 # The Xen dom0 system test (tests/system): QEMU and cpio on the host; the rest

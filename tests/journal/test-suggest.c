@@ -401,7 +401,19 @@ static void test_probe(void **state)
 	if (!have_journal)
 		skip();
 	assert_non_null(getenv("PCIRST_SHIPPED_POLICY"));
+	/* One line: the observed methods in a word (pm also avoided by the quirks). */
 	r = ctl_run((const char *[]){"--sysfs-root", simroot, "probe", "--policy-dir",
+				     getenv("PCIRST_SHIPPED_POLICY"), "--journal-dir",
+				     TEST_JOURNAL_RUNTIME, "--since", since, sim_nic.sbdf, NULL});
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_contains(r.out, " af-flr:observed ");
+	assert_contains(r.out, " pm:observed ");
+	assert_contains(r.out, " bus:observed ");
+	assert_null(strstr(r.out, " flr:observed"));
+	ctl_run_free(&r);
+
+	r = ctl_run((const char *[]){"--sysfs-root", simroot, "probe", "-v", "--policy-dir",
 				     getenv("PCIRST_SHIPPED_POLICY"), "--journal-dir",
 				     TEST_JOURNAL_RUNTIME, "--since", since, sim_nic.sbdf, NULL});
 	assert_int_equal(r.status, 0);

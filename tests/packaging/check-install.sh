@@ -28,6 +28,8 @@ for f in $p/sbin/pcirstd $p/sbin/pcirstctl \
 	"$libdir/libpcirst.so" "$libdir/libpcirst.so.0" \
 	"$libdir/pkgconfig/pcirst.pc" $p/include/pcirst/pcirst.h $p/include/pcirst/sbdf.h \
 	usr/lib/pcirstd/policy.d/10-quirks-no-flr.json \
+	$p/share/man/man8/pcirstd.8 $p/share/man/man8/pcirstctl.8 $p/share/man/man5/pcirstd.policy.5 \
+	$p/share/man/man7/pcirstd-protocol.7 $p/share/man/man3/libpcirst.3 \
 	$p/share/doc/pcirstd/protocol.md; do
 	[ -e "$dest/$f" ] || bad "$f not installed"
 done

@@ -169,6 +169,16 @@ static void test_probe_avoided(void **state)
 	struct ctl_run r = run_ctl((const char *[]){"--sysfs-root", simroot, "probe",
 						    "--policy-dir", "probe", "0000:03:00.0", NULL});
 
+	/* One line: not usable, in a word. */
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_non_null(strstr(r.out, "0000:03:00.0  8086:10d3  pciback     bus kernel          "
+				      "flr:unsupported af-flr:unsupported pm:avoided "
+				      "pciback:unsupported\n"));
+	ctl_run_free(&r);
+
+	r = run_ctl((const char *[]){"--sysfs-root", simroot, "probe", "-v", "--policy-dir",
+				     "probe", "0000:03:00.0", NULL});
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.err, "");
 	/* Not among the usable methods, and listed with the rule and its reason. */
@@ -197,7 +207,7 @@ static void test_probe_avoided(void **state)
 	ctl_run_free(&r);
 
 	/* Without knowledge the device's own answer stands. */
-	r = run_ctl((const char *[]){"--sysfs-root", simroot, "probe", "--policy-dir", "good",
+	r = run_ctl((const char *[]){"--sysfs-root", simroot, "probe", "-v", "--policy-dir", "good",
 				     "0000:03:00.0", NULL});
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "0000:00:03.0  pm bus kernel\n"));

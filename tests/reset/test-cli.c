@@ -54,9 +54,29 @@ static int teardown(void **state)
 	return system(cmd);
 }
 
-static void probe_table(void **state)
+/* The default: one line per function, a word for each method not usable. */
+static void probe_lines(void **state)
 {
 	assert_int_equal(ctl(out, sizeof(out), "probe"), 0);
+	assert_non_null(strstr(out, "DEVICE        ID         DRIVER      METHODS             "
+				    "NOT USABLE\n"));
+	assert_non_null(strstr(out, "\n0000:01:00.0  1af4:1041  pciback     flr pm bus kernel   "
+				    "af-flr:unsupported pciback:unsupported\n"));
+	assert_non_null(strstr(out, "\n0000:04:00.0  8086:1521  pciback     flr                 "
+				    "af-flr:unsupported pm:unsupported bus:refused "
+				    "kernel:unsupported pciback:unsupported\n"));
+	/* Bridges: one line with their kind, no per-method words. */
+	assert_non_null(strstr(out, "\n0000:00:01.0  8086:7c10  pcieport    none                "
+				    "[bridge]\n"));
+	/* Nothing else: a header and one line per function of the tree. */
+	assert_null(strstr(out, "\n    "));
+	assert_null(strstr(out, "Device Capabilities"));
+}
+
+/* -v: today's detail, every reason in full. */
+static void probe_table(void **state)
+{
+	assert_int_equal(ctl(out, sizeof(out), "probe -v"), 0);
 	assert_non_null(strstr(out, "0000:01:00.0  1af4:1041  020000  pciback     1      "
 				    "0000:00:01.0  flr pm bus kernel"));
 	assert_non_null(strstr(out, "0000:03:00.0  8086:10d3  020000  pciback     3      "
@@ -174,9 +194,9 @@ static void usage_errors_and_help(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(probe_table),	     cmocka_unit_test(probe_json),
-	    cmocka_unit_test(probe_errors),	     cmocka_unit_test(reset_direct),
-	    cmocka_unit_test(usage_errors_and_help),
+	    cmocka_unit_test(probe_lines),  cmocka_unit_test(probe_table),
+	    cmocka_unit_test(probe_json),   cmocka_unit_test(probe_errors),
+	    cmocka_unit_test(reset_direct), cmocka_unit_test(usage_errors_and_help),
 	};
 
 	if (!getenv("PCIRSTCTL") || !getenv("PCIRST_SIMTREE"))

@@ -13,19 +13,22 @@
 #include "pcirstctl.h"
 #include "ctl-util.h"
 #include "observed.h"
+#include "probe-line.h"
 
 static void probe_usage(FILE *f)
 {
-	fputs("Usage: pcirstctl probe [--json] [--policy-dir DIR]... [--journal-dir DIR]\n"
+	fputs("Usage: pcirstctl probe [-v] [--json] [--policy-dir DIR]... [--journal-dir DIR]\n"
 	      "                       [--since TIME] [SBDF...]\n"
 	      "\n"
-	      "Lists PCI functions (all, or the given ones) with their driver, topology and\n"
-	      "the reset methods pcirstd could use, and why each other method is unavailable;\n"
-	      "a method the policy avoids (a known quirk) is shown as 'avoided', with the rule\n"
-	      "(file:line:col) and its reason. A method pcirstd found ineffective on a device\n"
-	      "of the same ID on this host (its journal) is shown as 'observed', with how\n"
-	      "often, when last and the evidence. Read-only: nothing is written to any device.\n"
+	      "Lists PCI functions (all, or the given ones), one line each: driver, the reset\n"
+	      "methods pcirstd could use, and a word for each other method: 'unsupported',\n"
+	      "'refused' (unsafe here), 'avoided' (the policy knows it broken on the device),\n"
+	      "'observed' (pcirstd found it ineffective on a device of the same ID on this\n"
+	      "host, per its journal). -v adds the topology and each reason in full: the\n"
+	      "rule (file:line:col) of an avoided method, how often and when an observed one\n"
+	      "failed, with its evidence. Read-only: nothing is written to any device.\n"
 	      "\n"
+	      "  -v, --verbose     the topology and every reason in full\n"
 	      "  --json            print a JSON array instead of the table\n"
 	      "  --policy-dir DIR  a policy directory, lowest priority first (repeatable;\n"
 	      "                    default " POLICY_DIR_VENDOR " and " POLICY_DIR_ADMIN ")\n"
@@ -247,6 +250,7 @@ static struct json_object *error_json(const struct pcirst_sbdf *sbdf, const char
 int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 {
 	static const struct option options[] = {
+	    {"verbose", no_argument, NULL, 'v'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"policy-dir", required_argument, NULL, 'P'},
 	    {"journal-dir", required_argument, NULL, 'D'},
@@ -262,12 +266,15 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 	_cleanup_(observed_freep) struct observed *obs = NULL;
 	struct observed_options oopt = {0};
 	struct json_object *array = NULL;
-	bool json = false, explicit;
+	bool json = false, verbose = false, explicit;
 	unsigned n = 0;
 	int c, r, ret = CTL_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hv", options, NULL)) != -1) {
 		switch (c) {
+		case 'v':
+			verbose = true;
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -331,6 +338,8 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 	}
 	if (json)
 		array = json_object_new_array();
+	else if (!verbose)
+		probe_line_header(stdout);
 	else
 		printf("%-12s  %-9s  %-6s  %-10s  %-5s  %-12s  %s\n", "DEVICE", "ID", "CLASS",
 		       "DRIVER", "IOMMU", "PARENT", "METHODS");
@@ -355,6 +364,8 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 		od = observed_find(obs, p.info.vendor, p.info.device);
 		if (json)
 			json_object_array_add(array, probe_json(&p, policy ? &d : NULL, od));
+		else if (!verbose)
+			probe_line_print(&p, policy ? &d : NULL, od, stdout);
 		else
 			print_text(&p, policy ? &d : NULL, od, stdout);
 	}

@@ -132,7 +132,7 @@ fi
 
 say "devices $(ls /sys/bus/pci/drivers/pciback | grep -c :) bound to pciback"
 echo "== pcirstctl probe"
-pcirstctl probe | tee /tmp/probe
+pcirstctl probe -v | tee /tmp/probe
 for d in 01:00.0 02:00.0 03:00.0 06:01.0 09:01.0; do
 	case_probe "0000:$d"
 done
