@@ -25,6 +25,9 @@ CHECK_DEPS=(clang libclang-rt-14-dev clang-tools gcovr)
 # The Xen dom0 system test (tests/system): QEMU and cpio on the host; the rest
 # (Xen, the dom0 kernel, busybox, pciutils) is downloaded, not installed.
 SYSTEM_DEPS=(qemu-system-x86 cpio)
+# Packaging (tests/packaging): the .deb and .rpm builds, their linters, a
+# clean Debian root for the .deb, and the unit's directory (systemd.pc).
+SYSTEM_DEPS+=(dpkg-dev debhelper lintian debootstrap rpm rpmlint systemd bash-completion)
 
 log() { printf '\n==> %s\n' "$*"; }
 

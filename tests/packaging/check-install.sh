@@ -68,9 +68,12 @@ int main(void)
 	return pcirst_sbdf_parse("0000:01:00.0", &s) == 0 ? 0 : 1;
 }
 C
+# A sanitizer build's library needs its runtime first in the client.
+san=
+readelf -d "$lib" | grep -q 'NEEDED.*libasan' && san=-fsanitize=address,undefined
 # shellcheck disable=SC2046
-cc -o "$cfg/client" "$cfg/client.c" $(pkg-config --cflags --libs pcirst) ||
-	bad "a client does not build with pkg-config pcirst"
+cc $san -o "$cfg/client" "$cfg/client.c" $(pkg-config --cflags --libs pcirst) 2>"$cfg/cc.log" ||
+	{ cat "$cfg/cc.log"; bad "a client does not build with pkg-config pcirst"; }
 "$cfg/client" || bad "the client does not run"
 
 [ $fail -eq 0 ] && echo "install layout: $n pcirst_* symbols at PCIRST_0.1, soname $soname, all files in place"
