@@ -141,5 +141,7 @@ install -m 0644 "$here"/guest/policy.d/*.json "$stage/etc/pcirstd/policy.d/"
 echo "root:x:0:0:root:/:/bin/sh" >"$stage/etc/passwd"
 echo "root:x:0:" >"$stage/etc/group"
 
+# A configuration's additions (run-systemd.sh: systemd as PID 1 and the .debs).
+[ -z "${PCIRST_IMAGE_HOOK:-}" ] || $PCIRST_IMAGE_HOOK "$stage"
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
 mv "$out.tmp" "$out"

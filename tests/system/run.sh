@@ -46,7 +46,14 @@ if [ "${PCIRST_SYSTEST_LIBXL:-1}" != 0 ]; then
 	fi
 	libxl=$cache/libxl/out
 fi
-"$here/mkimage.sh" "$cache" "$build" "$cache/initrd.cpio.gz" $libxl
+# mode: test (cases.sh, then xl-cases.sh), explore, xl, or systemd
+# (run-systemd.sh: systemd as PID 1, which runs guest/systemd-cases.sh).
+mode=${PCIRST_SYSTEST_MODE:-test}
+init=/init initrd=$cache/initrd.cpio.gz log=$cache/console.log
+if [ "$mode" = systemd ]; then
+	init=/sbin/init initrd=$cache/initrd-systemd.cpio.gz log=$cache/console-systemd.log
+fi
+"$here/mkimage.sh" "$cache" "$build" "$initrd" $libxl
 zcat "$cache"/pkg/xen-hypervisor-4.17-amd64/boot/xen-4.17-amd64.gz >"$cache/xen.elf"
 kernel=$(ls "$cache"/kernel/boot/vmlinuz-*)
 t1=$(date +%s%N)
@@ -85,14 +92,12 @@ devices=(
 	-device e1000e,bus=rp13,romfile=
 )
 hide="(0000:01:00.0)(0000:02:00.0)(0000:03:00.0)(0000:06:01.0)(0000:07:00.0)(0000:08:00.0)(0000:09:01.0)(0000:0a:00.0)(0000:0b:00.0)(0000:0d:00.0)"
-mode=${PCIRST_SYSTEST_MODE:-test}
-log=$cache/console.log
 rc=0
 timeout --foreground "$timeout" qemu-system-x86_64 -machine q35 -m 1024 -cpu qemu64 \
 	-display none -no-reboot -nic none -serial "file:$log" \
 	-kernel "$cache/xen.elf" \
 	-append "console=com1 dom0_mem=512M,max:512M dom0_max_vcpus=1 smap=0" \
-	-initrd "$kernel console=hvc0 rdinit=/init pcirst.hide=$hide pcirst.mode=$mode,$cache/initrd.cpio.gz" \
+	-initrd "$kernel console=hvc0 rdinit=$init pcirst.hide=$hide pcirst.mode=$mode,$initrd" \
 	"${devices[@]}" 2>"$cache/qemu.err" || rc=$?
 t2=$(date +%s%N)
 tr -d '\r' <"$log" >"$log.txt"
@@ -100,10 +105,10 @@ tr -d '\r' <"$log" >"$log.txt"
 if [ "$demo" = 1 ]; then
 	sed -n '/^PCIRST-SYSTEST boot/,$p' "$log.txt" | grep -v '^\[ *[0-9.]*\] \|^(XEN)'
 else
-	grep '^PCIRST-SYSTEST \(ok\|not ok\|parallel\|summary\|xl summary\|boot\|ready\|domU\|attach latency\|end\|hw cases\|pciehp\|unmasked\)' "$log.txt" |
+	grep '^PCIRST-SYSTEST \(ok\|not ok\|parallel\|summary\|xl summary\|systemd summary\|boot\|ready\|domU\|attach latency\|end\|hw cases\|pciehp\|unmasked\|watchdog\|xendomains\|systemd-cases\)' "$log.txt" |
 		sed 's/^PCIRST-SYSTEST /  /'
 fi
-summary=$(sed -n 's/^PCIRST-SYSTEST summary //p' "$log.txt" | tail -1)
+summary=$(sed -n 's/^PCIRST-SYSTEST \(systemd \)\{0,1\}summary //p' "$log.txt" | tail -1)
 printf '\nimage %d ms, QEMU run %d ms (Xen + dom0 boot to xenstored: %s s)\n' \
 	$(((t1 - t0) / 1000000)) $(((t2 - t1) / 1000000)) \
 	"$(sed -n 's/^PCIRST-SYSTEST xenstored //p' "$log.txt")"
@@ -113,7 +118,9 @@ if [ "$rc" = 124 ]; then
 	exit 1
 fi
 [ "$mode" = xl ] && summary=xl-only
-if [ -z "$summary" ] || { [ -n "$libxl" ] && ! grep -q '^PCIRST-SYSTEST xl summary' "$log.txt"; }; then
+xlsum=$libxl
+[ "$mode" = systemd ] && xlsum=
+if [ -z "$summary" ] || { [ -n "$xlsum" ] && ! grep -q '^PCIRST-SYSTEST xl summary' "$log.txt"; }; then
 	echo "run.sh: the guest did not report every summary (QEMU exit $rc); console tail:" >&2
 	tail -40 "$log.txt" >&2
 	cat "$cache/qemu.err" >&2
