@@ -28,6 +28,9 @@ SYSTEM_DEPS=(qemu-system-x86 cpio)
 # Packaging (tests/packaging): the .deb and .rpm builds, their linters, a
 # clean Debian root for the .deb, and the unit's directory (systemd.pc).
 SYSTEM_DEPS+=(dpkg-dev debhelper lintian debootstrap rpm rpmlint systemd bash-completion)
+# The systemd configuration of the system test takes systemd 252, man and
+# groff for its dom0 from these (tests/system/systemd/add-systemd.sh).
+SYSTEM_DEPS+=(man-db groff-base bsdextrautils)
 
 log() { printf '\n==> %s\n' "$*"; }
 

@@ -103,13 +103,17 @@ for i in $(seq 300); do
 	usleep 100000
 done
 took=$(($(uptime_ms) - t0))
-say "watchdog: stopped pid $pid, new pid $new active after $took ms (WatchdogSec $wd ms + RestartSec $rs ms)"
+# When systemd started the new daemon, on its own clock (CLOCK_MONOTONIC, the
+# same as /proc/uptime's in a guest that never suspends): the test's polling
+# through systemctl under TCG must not count.
+started=$((($(prop pcirstd ExecMainStartTimestampMonotonic) / 1000) - t0))
+say "watchdog: stopped pid $pid; systemd started pid $new after $started ms, active after $took ms (WatchdogSec $wd ms + RestartSec $rs ms)"
 [ "$new" != "$pid" ] && [ "$new" != 0 ] && ok "watchdog: a new daemon is active" ||
 	notok "watchdog: no new daemon after $took ms"
-# Bound: the watchdog period, the restart delay, and 5 s for a TCG guest to
-# start the new daemon up to READY.
-[ "$took" -le $((wd + rs + 5000)) ] && ok "watchdog: within WatchdogSec + RestartSec (+5 s start)" ||
-	notok "watchdog: took $took ms"
+# 1 s of slack for a TCG guest between the deadline and systemd acting on it.
+[ "$started" -gt 0 ] && [ "$started" -le $((wd + rs + 1000)) ] &&
+	ok "watchdog: restarted within WatchdogSec + RestartSec ($started ms)" ||
+	notok "watchdog: restarted after $started ms"
 check watchdog "NRestarts" "$(prop pcirstd NRestarts)" $((n0 + 1))
 journalctl --no-pager -u pcirstd >/tmp/jwd 2>&1
 has watchdog "systemd logged the watchdog timeout" /tmp/jwd 'Watchdog timeout'
