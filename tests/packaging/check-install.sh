@@ -38,7 +38,7 @@ for pattern in '*/systemd/system/pcirstd.service' '*/systemd/catalog/pcirstd.cat
 	'*/bash-completion/completions/pcirstctl'; do
 	[ -n "$(find "$dest" -path "$dest/$pattern")" ] || bad "no $pattern"
 done
-[ -x "$dest/$p/sbin/pcirstctl" ] && "$dest/$p/sbin/pcirstctl" --version | grep -qx 'pcirstctl [0-9.]*' ||
+[ -x "$dest/$p/sbin/pcirstctl" ] && grep -qx 'pcirstctl [0-9.]*' <<<"$("$dest/$p/sbin/pcirstctl" --version)" ||
 	bad "pcirstctl --version"
 
 lib=$(readlink -f "$dest/$libdir/libpcirst.so")
@@ -46,15 +46,19 @@ soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = libpcirst.so.0 ] || bad "soname is '$soname', not libpcirst.so.0"
 [ "$(readlink "$dest/$libdir/libpcirst.so.0")" = "${lib##*/}" ] || bad "libpcirst.so.0 link"
 
-# Exported: defined dynamic symbols. Every one is pcirst_*, at version PCIRST_0.1 or 0.2.
+# Exported: defined dynamic symbols. Every one is pcirst_*, at one of the
+# version nodes of libpcirst.map (PCIRST_0.1, PCIRST_0.2, ...).
 exported=$(nm -D --defined-only --with-symbol-versions "$lib" | awk '$2 ~ /^[TDBRVW]$/ {print $3}')
-n=$(printf '%s\n' "$exported" | grep -c . || true)
-[ "$n" -ge 20 ] || bad "only $n exported symbols"
-others=$(printf '%s\n' "$exported" | grep -v '^pcirst_[a-z0-9_]*@@PCIRST_0\.[12]$' | grep -v '^PCIRST_0\.\([12]\)@@PCIRST_0\.\1$' || true)
-[ -z "$others" ] || bad "exported besides pcirst_*@@PCIRST_0.1/0.2: $(echo $others)"
+n=$(printf '%s\n' "$exported" | grep -c '^pcirst_' || true)
+[ "$n" -ge 20 ] || bad "only $n exported functions"
+others=$(printf '%s\n' "$exported" | grep -v '^pcirst_[a-z0-9_]*@@PCIRST_[0-9]*\.[0-9]*$' |
+	grep -v '^\(PCIRST_[0-9]*\.[0-9]*\)@@\1$' || true)
+[ -z "$others" ] || bad "exported besides pcirst_*@@PCIRST_x.y: $(echo $others)"
+nodes=$(printf '%s\n' "$exported" | sed -n 's/^pcirst_.*@@//p' | sort -u | tr '\n' ' ')
+[[ $nodes == "PCIRST_0.1 "* ]] || bad "version nodes '$nodes' (PCIRST_0.1 first)"
 # Every function the header declares is exported.
 for fn in $(grep -ohE '\bpcirst_[a-z0-9_]+\(' "$dest/$p/include/pcirst/"*.h | tr -d '(' | sort -u); do
-	printf '%s\n' "$exported" | grep -q "^$fn@@" || bad "$fn declared but not exported"
+	grep -q "^$fn@@" <<<"$exported" || bad "$fn declared but not exported"
 done
 
 # pkg-config finds it and a client links against the installed copy alone.
@@ -70,11 +74,11 @@ int main(void)
 C
 # A sanitizer build's library needs its runtime first in the client.
 san=
-readelf -d "$lib" | grep -q 'NEEDED.*libasan' && san=-fsanitize=address,undefined
+grep -q 'NEEDED.*libasan' <<<"$(readelf -d "$lib")" && san=-fsanitize=address,undefined
 # shellcheck disable=SC2046
 cc $san -o "$cfg/client" "$cfg/client.c" $(pkg-config --cflags --libs pcirst) 2>"$cfg/cc.log" ||
 	{ cat "$cfg/cc.log"; bad "a client does not build with pkg-config pcirst"; }
 "$cfg/client" || bad "the client does not run"
 
-[ $fail -eq 0 ] && echo "install layout: $n pcirst_* symbols at PCIRST_0.1, soname $soname, all files in place"
+[ $fail -eq 0 ] && echo "install layout: $n pcirst_* functions at $nodes, soname $soname, all files in place"
 exit $fail

@@ -63,16 +63,17 @@ has "$name" /usr/sbin/pcirstd /usr/sbin/pcirstctl /usr/lib/systemd/system/pcirst
 has "$name-libs" /usr/lib64/libpcirst.so.0
 has "$name-devel" /usr/lib64/libpcirst.so /usr/lib64/pkgconfig/pcirst.pc \
 	/usr/include/pcirst/pcirst.h /usr/share/man/man3/libpcirst.3.gz
-rpm -qp --requires "$(pkg "$name")" 2>/dev/null | grep -q "^libpcirst.so.0(PCIRST_0.1)" ||
+grep -q "^libpcirst.so.0(PCIRST_0.1)" <<<"$(rpm -qp --requires "$(pkg "$name")" 2>/dev/null)" ||
 	bad "pcirstd does not require libpcirst's symbol version"
-rpm -qp --provides "$(pkg "$name-libs")" 2>/dev/null | grep -q "^libpcirst.so.0(PCIRST_0.1)" ||
+grep -q "^libpcirst.so.0(PCIRST_0.1)" <<<"$(rpm -qp --provides "$(pkg "$name-libs")" 2>/dev/null)" ||
 	bad "pcirstd-libs does not provide libpcirst's symbol version"
 scripts=$(rpm -qp --scripts "$(pkg "$name")" 2>/dev/null)
 grep -q 'systemd-update-helper install-system-units pcirstd.service' <<<"$scripts" ||
 	bad "no %systemd_post scriptlet"
 grep -q 'systemd-update-helper remove-system-units pcirstd.service' <<<"$scripts" ||
 	bad "no %systemd_preun scriptlet"
-grep -q 'libdir=${prefix}/lib64' <(rpm2cpio "$(pkg "$name-devel")" | cpio -i --to-stdout ./usr/lib64/pkgconfig/pcirst.pc 2>/dev/null) ||
+pc=$(rpm2cpio "$(pkg "$name-devel")" | cpio -i --to-stdout ./usr/lib64/pkgconfig/pcirst.pc 2>/dev/null)
+grep -q 'libdir=${prefix}/lib64' <<<"$pc" ||
 	bad "pcirst.pc does not point at /usr/lib64"
 
 echo "== rpmlint"
