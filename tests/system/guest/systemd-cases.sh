@@ -110,8 +110,9 @@ started=$((($(prop pcirstd ExecMainStartTimestampMonotonic) / 1000) - t0))
 say "watchdog: stopped pid $pid; systemd started pid $new after $started ms, active after $took ms (WatchdogSec $wd ms + RestartSec $rs ms)"
 [ "$new" != "$pid" ] && [ "$new" != 0 ] && ok "watchdog: a new daemon is active" ||
 	notok "watchdog: no new daemon after $took ms"
-# 1 s of slack for a TCG guest between the deadline and systemd acting on it.
-[ "$started" -gt 0 ] && [ "$started" -le $((wd + rs + 1000)) ] &&
+# 3 s of slack for a TCG guest on a loaded host between the deadline and
+# systemd acting on it (measured: 4982 ms idle, 7225 ms loaded, for 4 + 1 s).
+[ "$started" -gt 0 ] && [ "$started" -le $((wd + rs + 3000)) ] &&
 	ok "watchdog: restarted within WatchdogSec + RestartSec ($started ms)" ||
 	notok "watchdog: restarted after $started ms"
 check watchdog "NRestarts" "$(prop pcirstd NRestarts)" $((n0 + 1))
