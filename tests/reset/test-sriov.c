@@ -246,7 +246,13 @@ static void probe_cli_relations(void **state)
 	simdev_sriov_enable(pf, 2);
 	assert_non_null(mkdtemp(root));
 	assert_int_equal(devmodel_export(m, root), 0);
+	/* One line each: the relations lead the words. */
 	r = ctl_run((const char *const[]){"--sysfs-root", root, "probe", PF, VF2, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "[PF, VFs 0000:03:00.1 0000:03:00.2] "));
+	assert_non_null(strstr(r.out, "[VF of 0000:03:00.0] "));
+	ctl_run_free(&r);
+	r = ctl_run((const char *const[]){"--sysfs-root", root, "probe", "-v", PF, VF2, NULL});
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "    sriov    PF          VFs 0000:03:00.1 0000:03:00.2\n"));
 	assert_non_null(strstr(r.out, "    sriov    VF          VF of 0000:03:00.0\n"));

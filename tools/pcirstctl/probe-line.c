@@ -29,6 +29,22 @@ static void append(char *buf, size_t size, const char *a, const char *b)
 	snprintf(buf + n, size - n, "%s%s%s%s", n ? " " : "", a, b ? ":" : "", b ? b : "");
 }
 
+/* "[VF of PF] " or "[PF, VFs A B] ": the relations lead the words. */
+static void print_sriov(const struct probe_result *p, FILE *f)
+{
+	char s[PCIRST_SBDF_STRLEN];
+	unsigned n = p->n_vfs < PROBE_MAX_VFS ? p->n_vfs : PROBE_MAX_VFS;
+
+	if (p->info.is_vf)
+		fprintf(f, "[VF of %s] ", pcirst_sbdf_format(&p->info.physfn, s));
+	if (!p->info.is_pf)
+		return;
+	fprintf(f, "[PF, %s", p->n_vfs ? "VFs" : "no VFs enabled");
+	for (unsigned k = 0; k < n; k++)
+		fprintf(f, " %s", pcirst_sbdf_format(&p->vfs[k], s));
+	fprintf(f, "%s] ", p->n_vfs > PROBE_MAX_VFS ? " ..." : "");
+}
+
 void probe_line_print(const struct probe_result *p, const struct policy_decision *d,
 		      const struct obs_device *od, FILE *f)
 {
@@ -51,11 +67,9 @@ void probe_line_print(const struct probe_result *p, const struct policy_decision
 		snprintf(notes, sizeof(notes), "[host bridge]");
 	else if (i->is_bridge)
 		snprintf(notes, sizeof(notes), "[bridge]");
-	fprintf(f, "%-12s  %04x:%04x  %-10s  %-*s  %s%s\n", pcirst_sbdf_format(&i->sbdf, s),
-		i->vendor, i->device, i->driver[0] ? i->driver : "-", METHODS_WIDTH,
-		usable[0] ? usable : "none",
-		i->is_vf   ? "[VF] "
-		: i->is_pf ? "[PF] "
-			   : "",
-		notes);
+	fprintf(f, "%-12s  %04x:%04x  %-10s  %-*s  ", pcirst_sbdf_format(&i->sbdf, s), i->vendor,
+		i->device, i->driver[0] ? i->driver : "-", METHODS_WIDTH,
+		usable[0] ? usable : "none");
+	print_sriov(p, f);
+	fprintf(f, "%s\n", notes);
 }
