@@ -190,7 +190,8 @@ say "applied ${#patches[@]} patches from $series to libvirt $(cd "$src" && dpkg-
 meson_opts=(--prefix=/usr --sysconfdir=/etc --localstatedir=/var
 	--libdir=lib/x86_64-linux-gnu -Drunstatedir=/run --buildtype=plain
 	-Dno_git=true -Ddocs=disabled -Dtests=enabled -Dexpensive_tests=disabled -Dnls=disabled
-	-Ddriver_libxl=enabled -Ddriver_libvirtd=enabled -Ddriver_remote=enabled -Dyajl=enabled)
+	-Ddriver_libxl=enabled -Ddriver_libvirtd=enabled -Ddriver_remote=enabled -Dyajl=enabled
+	-Dremote_default_mode=legacy)
 for f in driver_qemu driver_lxc driver_ch driver_bhyve driver_esx driver_hyperv \
 	driver_interface driver_network driver_openvz driver_secrets driver_test driver_vbox \
 	driver_vmware driver_vz apparmor attr audit bash_completion blkid capng curl fuse \
@@ -228,8 +229,11 @@ run_tests
 
 rm -rf "$out"
 mkdir -p "$out"
-cp -a "$bld"/src/libvirt.so.0 "$bld"/src/libvirt.so.0.9000.0 "$bld/src/libvirt_driver_libxl.so" \
-	"$bld/src/libvirtd" "$bld/tools/virsh" "$out"/
+# virsh and libvirtd also link libvirt-lxc and libvirt-qemu (built with them).
+for l in libvirt libvirt-lxc libvirt-qemu; do
+	cp -a "$bld/src/$l.so.0" "$bld/src/$l.so.0.9000.0" "$out"/
+done
+cp -a "$bld/src/libvirt_driver_libxl.so" "$bld/src/libvirtd" "$bld/tools/virsh" "$out"/
 mkdir -p "$out/cpu_map" # the libxl driver decodes the host CPU with it
 cp "$src"/src/cpu_map/*.xml "$out/cpu_map/"
 cp -a "${patches[@]}" "$out"/
