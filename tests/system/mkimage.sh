@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# mkimage.sh CACHE_DIR BUILD_DIR OUT.cpio.gz [LIBXL_DIR]
+# mkimage.sh CACHE_DIR BUILD_DIR OUT.cpio.gz [LIBXL_DIR [LIBVIRT_DIR]]
 #
 # Builds the dom0's initramfs for the system test: busybox, Xen's xenstored
 # and xenstore client, pciutils, strace, systemd-journald and journalctl,
@@ -15,12 +15,18 @@
 # rest of Xen's libraries, xen-init-dom0, and a PV domU: the same kernel and
 # a ~1 MB initramfs (guest/domu-init, busybox, the xenstore client,
 # xen-pcifront) for the libxl test (guest/xl-cases.sh).
+#
+# With LIBVIRT_DIR too (build-libvirt.sh's out/: libvirt rebuilt with the
+# series in docs/libvirt/), the image also gets libvirtd, virsh, the libxl
+# driver module and libvirt's CPU map, for the libvirt test
+# (guest/libvirt-cases.sh).
 set -euo pipefail
 
 cache=$(cd "${1:?usage: mkimage.sh CACHE_DIR BUILD_DIR OUT}" && pwd)
 build=$(cd "${2:?}" && pwd)
 out=${3:?}
 libxl=${4:-}
+libvirt=${5:-}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 pkg=$cache/pkg
@@ -39,7 +45,7 @@ mkdir -p "$stage/usr/lib/x86_64-linux-gnu" "$stage/lib/modules"
 ln -s usr/lib64 "$stage/lib64"
 ln -s ../run "$stage/var/run"
 
-libpath=${libxl:+$libxl:}$build/daemon:$pkg/libpci3/usr/lib/x86_64-linux-gnu:$pkg/libpci3/lib/x86_64-linux-gnu
+libpath=${libvirt:+$libvirt:}${libxl:+$libxl:}$build/daemon:$pkg/libpci3/usr/lib/x86_64-linux-gnu:$pkg/libpci3/lib/x86_64-linux-gnu
 
 # Copies an ELF binary to DEST in the image with the libraries it loads.
 add_bin() { # src dest
@@ -48,7 +54,7 @@ add_bin() { # src dest
 	LD_LIBRARY_PATH=$libpath ldd "$1" 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib/{print $1}' |
 		while read -r lib; do
 			case $lib in
-			"$build"/* | "$pkg"/* | "${libxl:-/nonexistent}"/*) dest=/usr/lib/x86_64-linux-gnu/$(basename "$lib") ;;
+			"$build"/* | "$cache"/*) dest=/usr/lib/x86_64-linux-gnu/$(basename "$lib") ;;
 			/lib/*) dest=/usr$lib ;;
 			*) dest=$lib ;;
 			esac
@@ -104,6 +110,17 @@ if [ -n "$libxl" ]; then
 	(cd "$domu" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) \
 		>"$stage/boot/domu.cpio.gz"
 	rm -rf "$domu"
+fi
+
+if [ -n "$libvirt" ]; then
+	[ -n "$libxl" ] || die "LIBVIRT_DIR needs LIBXL_DIR"
+	add_bin "$libvirt/libvirtd" /usr/sbin/libvirtd
+	add_bin "$libvirt/virsh" /usr/bin/virsh
+	add_bin "$libvirt/libvirt_driver_libxl.so" \
+		/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_libxl.so
+	mkdir -p "$stage/usr/share/libvirt"
+	cp -r "$libvirt/cpu_map" "$stage/usr/share/libvirt/cpu_map"
+	install -m 0755 "$here/guest/libvirt-cases.sh" "$stage/libvirt-cases.sh"
 fi
 
 # Kernel modules and their dependencies, in load order.
