@@ -19,10 +19,10 @@
 # apt configuration under CACHE_DIR (the system's apt sources are not
 # touched).
 #
-# Cached: the key is the sha256 of the series and of libxl's build stamp. A
-# second run with the same key only re-runs the tests; a changed key reverts
-# the applied series, applies the new one and rebuilds incrementally. The
-# first (cold) build prints its time.
+# Cached: the key is the sha256 of the series, of libxl's build stamp and of
+# this script. A second run with the same key only re-runs the tests; a
+# changed key reverts the applied series, applies the new one and rebuilds
+# incrementally. The first (cold) build prints its time.
 #
 # Environment: JOBS (ninja -j, default 2), LIBVIRT_SUITE (default bookworm).
 set -euo pipefail
@@ -67,7 +67,8 @@ src=$cache/libvirt # the unpacked source package, patched
 bld=$cache/build   # meson's build directory
 out=$cache/out
 stamp=$out/.key
-key=$({ cat "${patches[@]}"; echo "libxl $libxl_stamp"; } | sha256sum | cut -d' ' -f1)
+# The key: the series, libxl's build, and this script (its meson options).
+key=$({ cat "${patches[@]}" "${BASH_SOURCE[0]}"; echo "libxl $libxl_stamp"; } | sha256sum | cut -d' ' -f1)
 
 # The tests that cover the series; run on every call (they take seconds).
 tests=(libxlxml2domconfigtest genericxml2xmltest virschematest virhostdevtest xlconfigtest)
