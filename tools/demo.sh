@@ -6,19 +6,24 @@
 #  2. direct resets with the engine, printing their trails;
 #  3. pcirstd serving reset requests over a real xenstored (Debian's
 #     xenstored 4.17, run without a hypervisor), with the audit entries it
-#     writes to a real journald;
+#     writes to a real, private journald;
 #  4. a read-only probe of this machine's own devices.
 # usage: tools/demo.sh BUILD_DIR   (tools/dev.sh demo builds and calls it)
 set -euo pipefail
 
 build=$(cd "$1" && pwd)
 ctl=$build/tools/pcirstctl
+# Never the host's journal: the demo runs in a mount namespace of its own with
+# a private journald (tests/lib/privjournal.h), which ends with it.
+if [ -z "${PCIRST_PRIVATE_JOURNAL:-}" ]; then
+	exec "$build/tests/pcirst-privjournal" --journald -- "$0" "$@"
+fi
 work=$(mktemp -d /tmp/pcirstd-demo.XXXXXX)
-xs_pid= d_pid= j_pid=
+xs_pid= d_pid=
 
 cleanup() {
 	set +e
-	for pid in $d_pid $xs_pid $j_pid; do
+	for pid in $d_pid $xs_pid; do
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
@@ -59,13 +64,6 @@ else
 	XENSTORED_RUNDIR=$work/run LD_PRELOAD=$shim "$xenstored" -N -F "$work/run/pid" \
 		>"$work/xenstored.log" 2>&1 &
 	xs_pid=$!
-	# A real journald for the audit trail, unless one already runs here.
-	if ! pgrep -x systemd-journal >/dev/null && [ -x /lib/systemd/systemd-journald ] &&
-		[ "$(id -u)" = 0 ]; then
-		mkdir -p /run/systemd/journal
-		/lib/systemd/systemd-journald >/dev/null 2>&1 &
-		j_pid=$!
-	fi
 	cat >"$work/policy/50-demo.json" <<'JSON'
 {
   "rules": [
@@ -98,7 +96,8 @@ JSON
 	d_pid=
 	echo "pcirstd's log:"
 	sed 's/^/  /' "$work/pcirstd.log"
-	if pgrep -x systemd-journal >/dev/null && command -v journalctl >/dev/null; then
+	# The private journald that pcirst-privjournal started, if it could.
+	if [ -S /run/systemd/journal/socket ] && command -v journalctl >/dev/null; then
 		sleep 0.3
 		echo "the audit trail (journalctl -t pcirstd _PID=$daemon_pid -o verbose, key fields):"
 		journalctl -t pcirstd _PID="$daemon_pid" -o verbose --no-pager 2>/dev/null |

@@ -32,6 +32,15 @@ SYSTEM_DEPS+=(dpkg-dev debhelper lintian debootstrap rpm rpmlint systemd bash-co
 # groff for its dom0 from these (tests/system/systemd/add-systemd.sh).
 SYSTEM_DEPS+=(man-db groff-base bsdextrautils)
 
+# Tests that may skip on a developer's machine (no root, no journald, no
+# xenstored download, no QEMU) but must run in CI (CI=true): a skip of any of
+# them fails the run there. Shell glob patterns of ctest names.
+MUST_RUN_IN_CI=(
+	'daemon/*' 'journal/*' 'xenstored/test-xenstored'
+	'reset/test-cli' 'reset/test-cli-hostile' 'policy/test-cli'
+	'system/xen-dom0' 'system/libxl-delegation' 'systemd/verify-unit'
+)
+
 log() { printf '\n==> %s\n' "$*"; }
 
 as_root() {
@@ -84,6 +93,22 @@ run_tests() { # dir label [ctest options]
 	echo "  cmocka: $cases test cases passed ($label)"
 	grep -oE 'system test: [0-9]+ checks passed, [0-9]+ failed|run.sh: skipped.*' "$out" |
 		sed 's/^/  /' || true
+	# ctest's SKIP_RETURN_CODE 77: "***Skipped" (tests/lib/testmain.h).
+	local skipped name pat
+	skipped=$(sed -nE 's/^ *[0-9]+\/[0-9]+ Test +#[0-9]+: ([^ ]+) .*\*\*\*Skipped.*/\1/p' "$out")
+	echo "  skipped: $(printf '%s' "$skipped" | grep -c . || true) ($label)${skipped:+:}" \
+		$skipped
+	if [ "${CI:-}" = true ]; then
+		for name in $skipped; do
+			for pat in "${MUST_RUN_IN_CI[@]}"; do
+				# shellcheck disable=SC2053 # a glob on purpose
+				if [[ $name == $pat ]]; then
+					echo "  $name was skipped, but must run in CI (MUST_RUN_IN_CI)" >&2
+					rc=1
+				fi
+			done
+		done
+	fi
 	if [ $rc -ne 0 ]; then
 		grep -E '\[  (FAILED|ERROR)  \]|FAILED|Failed|not ok' "$out" | head -40 >&2
 		echo "tests failed ($label); full output in $out" >&2

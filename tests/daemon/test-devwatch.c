@@ -20,6 +20,7 @@
 #include "devwatch.h"
 #include "enginetest.h"
 #include "manager.h"
+#include "testmain.h"
 
 /* ---- what the callback saw ---- */
 
@@ -429,7 +430,7 @@ static void send_udev_event(int sock, const char *action, const char *subsystem,
 		fail_msg("sendmsg: %s", strerror(errno));
 }
 
-static void udev_group_end_to_end(void **state)
+static void udev__group_end_to_end(void **state)
 {
 	_cleanup_(devwatch_freep) struct devwatch *w = NULL;
 	struct seen seen = {0};
@@ -440,7 +441,7 @@ static void udev_group_end_to_end(void **state)
 	/* A network namespace of our own: the udev group is per namespace, ours is private. */
 	if (unshare(CLONE_NEWNET) < 0) {
 		print_message("skipped: cannot create a network namespace: %s\n", strerror(errno));
-		skip();
+		test_skip();
 	}
 	make_root(root, sizeof(root), true);
 	assert_int_equal(sd_event_new(&event), 0);
@@ -449,7 +450,7 @@ static void udev_group_end_to_end(void **state)
 	remove_root(root);
 	if (!udev_group_usable(w)) {
 		sd_event_unref(event);
-		skip();
+		test_skip();
 	}
 	sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
 	assert_true(sock >= 0);
@@ -487,7 +488,7 @@ static void udev_group_end_to_end(void **state)
 
 /* ---- wiring: a removal event aborts the manager's reset of that function ---- */
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(interpret_table),
@@ -499,8 +500,8 @@ int main(void)
 	    cmocka_unit_test(udev_source_with_udevd),
 	    cmocka_unit_test(no_source_when_sockets_fail),
 	    /* Last: it moves the process into a network namespace of its own. */
-	    cmocka_unit_test(udev_group_end_to_end),
+	    cmocka_unit_test(udev__group_end_to_end),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return test_run(tests, NULL, NULL, argc, argv);
 }

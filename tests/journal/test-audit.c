@@ -19,7 +19,9 @@
 
 #include "audit.h"
 #include "journald.h"
+#include "privjournal.h"
 #include "testlib.h"
+#include "testmain.h"
 
 /* ---- A sink that keeps the last entry ---- */
 
@@ -112,7 +114,6 @@ static int setup(void **state)
 
 	assert_non_null(f);
 	f->sink = (struct audit_sink){.send = rec_send, .userdata = &f->rec};
-	f->jd.lock_fd = -1;
 	assert_int_equal(pcirst_sbdf_parse("0000:03:00.0", &f->targets[0]), 0);
 	assert_int_equal(pcirst_sbdf_parse("0000:03:00.1", &f->targets[1]), 0);
 	f->info = (struct pci_dev_info){
@@ -749,7 +750,7 @@ static const char *jget(struct json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
-static void real_journal(void **state)
+static void journald__real_journal(void **state)
 {
 	struct fix *f = *state;
 	struct test_journald *jd = &f->jd;
@@ -758,7 +759,7 @@ static void real_journal(void **state)
 	unsigned n, n_sbdf, n_id;
 
 	if (test_journald_start(jd) < 0)
-		skip();
+		test_skip();
 	snprintf(id, sizeof(id), "audit-test-%d-%llu", (int)getpid(),
 		 (unsigned long long)now_usec());
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
@@ -951,7 +952,7 @@ static void check_catalog_entry(const char *dump, enum audit_event e)
 	teardown((void **)&f);
 }
 
-static void catalog(void **state)
+static void journalctl__catalog(void **state)
 {
 	const char *data = getenv("PCIRST_TEST_DATA");
 	char root[] = "/tmp/pcirst-catalog-XXXXXX", cmd[PATH_MAX * 2 + 256];
@@ -961,7 +962,7 @@ static void catalog(void **state)
 
 	if (!data || access("/usr/bin/journalctl", X_OK) < 0) {
 		fprintf(stderr, "# skip: needs PCIRST_TEST_DATA and journalctl\n");
-		skip();
+		test_skip();
 	}
 	/* journalctl --root builds and reads the database under root, not the system's. */
 	assert_non_null(mkdtemp(root));
@@ -988,7 +989,7 @@ static void catalog(void **state)
 	assert_int_equal(n, _AUDIT_EVENT_MAX);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(message_ids),
@@ -1004,9 +1005,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(refused_vanished, setup, teardown),
 	    cmocka_unit_test_setup_teardown(policy_events, setup, teardown),
 	    cmocka_unit_test_setup_teardown(bad_arguments, setup, teardown),
-	    cmocka_unit_test_setup_teardown(real_journal, setup, teardown),
-	    cmocka_unit_test(catalog),
+	    cmocka_unit_test_setup_teardown(journald__real_journal, setup, teardown),
+	    cmocka_unit_test(journalctl__catalog),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* Before any entry is sent: never the host's journal. */
+	privjournal_enter_or_skip();
+	return test_run(tests, NULL, NULL, argc, argv);
 }

@@ -19,7 +19,9 @@
 #include "audit.h"
 #include "ctlrun.h"
 #include "journald.h"
+#include "privjournal.h"
 #include "testlib.h"
+#include "testmain.h"
 
 /* ---- Writing what pcirstd writes ---- */
 
@@ -303,14 +305,14 @@ static void assert_check_valid(const char *text, const char *want)
 	ctl_run_free(&r);
 }
 
-static void test_suggest(void **state)
+static void journald__suggest(void **state)
 {
 	struct json_object *doc, *nic, *virtio, *a, *match;
 	const char *pm;
 	struct ctl_run r;
 
 	if (!have_journal)
-		skip();
+		test_skip();
 	r = ctl_run((const char *[]){"policy", "suggest", "--journal-dir", TEST_JOURNAL_RUNTIME,
 				     "--since", since, NULL});
 	assert_int_equal(r.status, 0);
@@ -393,13 +395,13 @@ static void test_suggest_empty(void **state)
 	ctl_run_free(&r);
 }
 
-static void test_probe(void **state)
+static void journald__probe(void **state)
 {
 	struct json_object *arr, *m, *o;
 	struct ctl_run r;
 
 	if (!have_journal)
-		skip();
+		test_skip();
 	assert_non_null(getenv("PCIRST_SHIPPED_POLICY"));
 	/* One line: the observed methods in a word (pm also avoided by the quirks). */
 	r = ctl_run((const char *[]){"--sysfs-root", simroot, "probe", "--policy-dir",
@@ -447,6 +449,18 @@ static void test_probe(void **state)
 	json_object_put(arr);
 	ctl_run_free(&r);
 
+	/*
+	 * A simulated tree is not this host: without --journal-dir the local
+	 * journal (which has those observations) is not read for it.
+	 */
+	r = ctl_run((const char *[]){"--sysfs-root", simroot, "probe", "--policy-dir",
+				     getenv("PCIRST_SHIPPED_POLICY"), "--since", since,
+				     sim_nic.sbdf, NULL});
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_null(strstr(r.out, "observed"));
+	ctl_run_free(&r);
+
 	/* A journal that cannot be read: one note, no observations, probing goes on. */
 	r = ctl_run((const char *[]){"--sysfs-root", simroot, "probe", "--policy-dir",
 				     getenv("PCIRST_SHIPPED_POLICY"), "--journal-dir",
@@ -457,13 +471,14 @@ static void test_probe(void **state)
 	ctl_run_free(&r);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_suggest),
+	    cmocka_unit_test(journald__suggest),
 	    cmocka_unit_test(test_suggest_empty),
-	    cmocka_unit_test(test_probe),
+	    cmocka_unit_test(journald__probe),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	privjournal_enter_or_skip();
+	return test_run(tests, setup, teardown, argc, argv);
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "ctlrun.h"
+#include "privjournal.h"
 
 #define ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -34,6 +35,8 @@ struct ctl_run ctl_run(const char *const *args)
 	pid_t pid;
 
 	assert_non_null(ctl);
+	/* pcirstctl reads the local journal (probe, policy suggest): a private, empty one. */
+	privjournal_enter_or_skip();
 	for (; args[n - 1] && n < ELEMS(argv) - 1; n++)
 		argv[n] = args[n - 1];
 	argv[n] = NULL;

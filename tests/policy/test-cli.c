@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "ctlrun.h"
+#include "privjournal.h"
 #include "policy-test.h"
 
 /* pcirstctl with args (NULL-terminated), run in the data directory. */
@@ -238,5 +239,6 @@ int main(void)
 	    cmocka_unit_test(test_probe_avoided), cmocka_unit_test(test_explain_avoided),
 	};
 
+	privjournal_enter_or_skip();
 	return cmocka_run_group_tests(tests, make_simtree, remove_simtree);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <sys/wait.h>
 
+#include "privjournal.h"
 #include "testlib.h"
 #include "util.h"
 
@@ -201,5 +202,6 @@ int main(void)
 
 	if (!getenv("PCIRSTCTL") || !getenv("PCIRST_SIMTREE"))
 		return 77;
+	privjournal_enter_or_skip();
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

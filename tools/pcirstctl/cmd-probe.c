@@ -33,7 +33,8 @@ static void probe_usage(FILE *f)
 	      "  --policy-dir DIR  a policy directory, lowest priority first (repeatable;\n"
 	      "                    default " POLICY_DIR_VENDOR " and " POLICY_DIR_ADMIN ")\n"
 	      "  --journal-dir DIR the journal files to read observations from (default: the\n"
-	      "                    local journal; unreadable means no observations)\n"
+	      "                    local journal, none with --sysfs-root; unreadable means\n"
+	      "                    no observations)\n"
 	      "  --since TIME      only observations from TIME on (@SECONDS, YYYY-MM-DD or\n"
 	      "                    'YYYY-MM-DD HH:MM:SS')\n"
 	      "  -h, --help        show this help\n",
@@ -320,9 +321,14 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 			strerror(-r));
 	/*
 	 * Observations are a bonus: a journal this user cannot read gives none,
-	 * silently, unless one was named.
+	 * silently, unless one was named. A simulated tree (--sysfs-root) gets
+	 * none from this host's journal: its devices are not this host's. Only a
+	 * journal directory named with --journal-dir is read for it.
 	 */
-	r = observed_read(&oopt, &obs);
+	if (oopt.journal_dir || streq(g->sysfs_root, "/"))
+		r = observed_read(&oopt, &obs);
+	else
+		r = 0;
 	if (r < 0 && oopt.journal_dir)
 		fprintf(stderr,
 			"pcirstctl probe: cannot read the journal in %s (%s); observations are not "

@@ -34,6 +34,11 @@ grep -q '^static void pci_reset(libxl__egc \*egc, pci_reset_state \*rs)$' "$pci_
 	die "$pci_c does not carry the series"
 build=${PCIRST_BUILD:+$(cd "$PCIRST_BUILD" && pwd)}
 [ -n "$build" ] || die "PCIRST_BUILD (a pcirstd build directory) is needed for xenstored's shim"
+# pcirstd audits through the journal: a private one, never the host's
+# (tests/lib/privjournal.h).
+if [ -z "${PCIRST_PRIVATE_JOURNAL:-}" ]; then
+	exec "$build/tests/pcirst-privjournal" -- "$0" "$@"
+fi
 
 work=$cache/test-async
 rm -rf "$work"
