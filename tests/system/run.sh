@@ -147,4 +147,31 @@ fi
 pass=$(grep -c '^PCIRST-SYSTEST ok ' "$log.txt" || true)
 fails=$(grep -c '^PCIRST-SYSTEST not ok ' "$log.txt" || true)
 echo "system test: $pass checks passed, $fails failed"
-[ "$fails" = 0 ] && [ "$pass" -gt 0 ]
+# Exactly the checks each script of this configuration declared (guest/lib.sh:
+# plan, finish), never "at least one passed".
+scripts=()
+[ "$mode" = test ] && scripts+=(cases.sh)
+[ -n "$libxl" ] && [ "$mode" != explore ] && scripts+=(xl-cases.sh)
+planned_total=0 bad=0
+for s in "${scripts[@]}"; do
+	n=$(sed -n "s/^PCIRST-SYSTEST plan $s \([0-9]*\)\$/\1/p" "$log.txt" | tail -1)
+	done_line=$(sed -n "s/^PCIRST-SYSTEST done $s //p" "$log.txt" | tail -1)
+	if [ -z "$n" ] || [ -z "$done_line" ]; then
+		echo "run.sh: $s did not declare its checks and finish (plan/done lines missing)" >&2
+		bad=1
+		continue
+	fi
+	p=$(echo "$done_line" | sed -n 's/.*pass=\([0-9]*\).*/\1/p')
+	f=$(echo "$done_line" | sed -n 's/.*fail=\([0-9]*\).*/\1/p')
+	if [ $((p + f)) != "$n" ]; then
+		echo "run.sh: $s planned $n checks but reported $((p + f)) ($p passed, $f failed)" >&2
+		bad=1
+	fi
+	planned_total=$((planned_total + n))
+done
+if [ "$pass" != "$planned_total" ]; then
+	echo "run.sh: $pass checks passed, expected exactly $planned_total (${scripts[*]})" >&2
+	bad=1
+fi
+echo "system test: planned $planned_total checks (${scripts[*]})"
+[ "$fails" = 0 ] && [ "$bad" = 0 ] && [ "$planned_total" -gt 0 ]

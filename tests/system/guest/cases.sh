@@ -34,12 +34,20 @@ reg() { # sbdf [value]
 }
 bars() { for i in 0 1 2 3 4 5; do setpci -s "$1" BASE_ADDRESS_$i; done | tr '\n' ' '; }
 
-# Arms a device: memory decoding and bus mastering on, the test value in its register.
+# Arms a device: memory decoding and bus mastering on, the test value in its
+# register, both read back before the reset: "cleared to 0" afterwards proves a
+# reset only if the value was really there.
 arm() { # sbdf [driver: its driver holds the BARs, leave them alone]
+	local want
 	setpci -s "$1" COMMAND=0006
-	[ "${2:-}" = driver ] || reg "$1" "$(reg_of "$1" | cut -d' ' -f4)"
 	armed_cmd=$(setpci -s "$1" COMMAND)
+	check "arm $1" "Command memory+bus master bits read back" \
+		"$(((0x$armed_cmd & 6) == 6))" 1
 	armed_bars=$(bars "$1")
+	[ "${2:-}" = driver ] && return 0
+	want=$(reg_of "$1" | cut -d' ' -f4)
+	reg "$1" "$want"
+	check "arm $1" "device register $(reg_of "$1" | cut -d' ' -f1-2) read back" "$(reg "$1")" "$want"
 }
 
 # After a request: was the device reset (register cleared) and restored?
@@ -130,6 +138,8 @@ if [ "$mode" = explore ]; then
 	exit 0
 fi
 
+# Every check below, counted: run.sh requires exactly this many results.
+plan 138
 say "devices $(ls /sys/bus/pci/drivers/pciback | grep -c :) bound to pciback"
 echo "== pcirstctl probe"
 pcirstctl probe -v | tee /tmp/probe
@@ -310,3 +320,4 @@ wait $dpid
 echo "== pcirstd log"
 sed 's/^/    /' /tmp/pcirstd.log | tail -40
 say "summary pass=$pass fail=$fail"
+finish

@@ -3,9 +3,25 @@
 # What the guest's test scripts share (sourced by cases.sh and xl-cases.sh):
 # the result lines the host counts ("PCIRST-SYSTEST ok|not ok NAME: …") and
 # small checks. Each script keeps its own pass/fail counts for its summary.
+#
+# Each script declares how many checks it makes: "plan N" before the first,
+# "finish" after the last. run.sh requires exactly N results from every
+# script its configuration runs, so a check that never ran (a script that
+# died, a branch that was not taken) fails the test. A script that gains or
+# loses a check changes its N.
 BASE=/local/domain/0/pci-reset
 pass=0
 fail=0
+planned=
+script=$(basename "$0")
+
+plan() { # number of checks this script makes
+	planned=$1
+	say "plan $script $1"
+}
+finish() {
+	say "done $script pass=$pass fail=$fail planned=$planned"
+}
 
 say() { echo "PCIRST-SYSTEST $*"; }
 ok() {

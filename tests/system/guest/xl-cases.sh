@@ -8,6 +8,8 @@
 # own reset, under the same policy, when pcirstd is stopped. Prints
 # "PCIRST-SYSTEST ok|not ok NAME: …" like cases.sh and its own summary line.
 . /lib.sh
+# Every check below, counted: run.sh requires exactly this many results.
+plan 31
 # The audit entries of this domU's requests for SBDF with REASON (attach or
 # detach). A TCG guest's clock may jump: entries are told apart by their
 # fields, never by their time or order.
@@ -280,3 +282,4 @@ check destroy "journal RESULT for 08:00.0 (lenient, no FLR)" "$(jfield 0000:08:0
 kill -TERM $dpid
 wait $dpid
 say "xl summary pass=$pass fail=$fail"
+finish
