@@ -42,11 +42,8 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **, const struct ctl_globals *);
 	} commands[] = {
-	    {"probe", cmd_probe},     {"reset", cmd_reset},
-	    {"request", cmd_request}, {"status", cmd_status},
-#ifdef PCIRST_HAVE_POLICY
-	    {"policy", cmd_policy},
-#endif
+	    {"probe", cmd_probe},   {"reset", cmd_reset},   {"request", cmd_request},
+	    {"status", cmd_status}, {"policy", cmd_policy},
 	};
 	struct ctl_globals g = {.sysfs_root = getenv("PCIRST_SYSFS_ROOT")};
 	int c;
