@@ -10,6 +10,8 @@
 #   tools/dev.sh test    build (normal and ASan+UBSan), check formatting, run all tests
 #   tools/dev.sh bench   build (release), print the performance table (docs/performance.md)
 #   tools/dev.sh coverage line and branch coverage of the unit and integration tests, per module
+#   tools/dev.sh faults  build, then print the fault table (tests/faults/README.md)
+#                        and keep it in docs/faults.md and README.md
 #   tools/dev.sh deps    only install the dependencies
 #   tools/dev.sh format  reformat the tree with clang-format
 set -euo pipefail
@@ -19,7 +21,7 @@ top=$PWD
 
 DEPS=(build-essential cmake pkg-config clang-format
       libsystemd-dev libudev-dev libjson-c-dev libxen-dev libcmocka-dev
-      pandoc man-db)
+      pandoc man-db valgrind)
 # Fuzzing (libFuzzer and clang's sanitizer runtimes), scan-build, coverage.
 CHECK_DEPS=(clang libclang-rt-14-dev clang-tools gcovr)
 # The Xen dom0 system test (tests/system): QEMU and cpio on the host; the rest
@@ -36,7 +38,7 @@ SYSTEM_DEPS+=(man-db groff-base bsdextrautils)
 # xenstored download, no QEMU) but must run in CI (CI=true): a skip of any of
 # them fails the run there. Shell glob patterns of ctest names.
 MUST_RUN_IN_CI=(
-	'daemon/*' 'journal/*' 'xenstored/test-xenstored'
+	'daemon/*' 'journal/*' 'xenstored/test-xenstored' 'faults/*'
 	'reset/test-cli' 'reset/test-cli-hostile' 'policy/test-cli'
 	'system/xen-dom0' 'system/libxl-delegation' 'systemd/verify-unit'
 )
@@ -208,6 +210,36 @@ cmd_bench() {
 	exec "$top/build/release/bench/pcirst-bench" "$@"
 }
 
+# The fault table in full (10,000-request flood, valgrind memcheck), kept in
+# docs/faults.md and in README.md between the faults-table markers.
+cmd_faults() {
+	install_deps "${DEPS[@]}" valgrind
+	build "$top/build/release" RelWithDebInfo
+	local b=$top/build/release rc=0 table
+	log "fault table (tests/faults/README.md)"
+	PCIRSTD=$b/daemon/pcirstd PCIRST_SIMTREE=$b/tests/pcirst-simtree \
+		PCIRST_XS_SHIM=$b/tests/xenstored/libpcirst-xs-shim.so \
+		PCIRST_XENSTORED=$b/xenstored/xen-utils-4.17/usr/lib/xen-4.17/bin/xenstored \
+		"$b/tests/pcirst-faults" --valgrind --markdown "$b/faults.md" || rc=$?
+	[ -s "$b/faults.md" ] || return 1
+	table="$(cat "$b/faults.md")
+
+Measured $(date -u +%Y-%m-%d) on $(nproc) cores, commit $(git rev-parse --short HEAD) \
+(\`tools/dev.sh faults\`)."
+	{
+		sed '/^<!-- faults-table -->$/q' docs/faults.md
+		printf '%s\n' "$table"
+		sed -n '/^<!-- \/faults-table -->$/,$p' docs/faults.md
+	} >"$b/faults-doc.md" && mv "$b/faults-doc.md" docs/faults.md
+	{
+		sed '/^<!-- faults-table -->$/q' README.md
+		printf '%s\n' "$table"
+		sed -n '/^<!-- \/faults-table -->$/,$p' README.md
+	} >"$b/readme.md" && mv "$b/readme.md" README.md
+	echo "docs/faults.md and README.md updated"
+	return $rc
+}
+
 case "${1:-}" in
 deps) install_deps "${DEPS[@]}" "${SYSTEM_DEPS[@]}" "${CHECK_DEPS[@]}" ;;
 coverage) cmd_coverage ;;
@@ -215,9 +247,10 @@ test) cmd_test ;;
 demo) cmd_demo ;;
 demo-sim) cmd_demo_sim ;;
 bench) shift && cmd_bench "$@" ;;
+faults) cmd_faults ;;
 format) sources | xargs -r clang-format -i ;;
 *)
-	echo "usage: tools/dev.sh demo|demo-sim|test|bench|coverage|deps|format" >&2
+	echo "usage: tools/dev.sh demo|demo-sim|test|bench|faults|coverage|deps|format" >&2
 	exit 2
 	;;
 esac
