@@ -9,7 +9,7 @@
 # "PCIRST-SYSTEST ok|not ok NAME: …" like cases.sh and its own summary line.
 . /lib.sh
 # Every check below, counted: run.sh requires exactly this many results.
-plan 31
+plan 53
 # The audit entries of this domU's requests for SBDF with REASON (attach or
 # detach). A TCG guest's clock may jump: entries are told apart by their
 # fields, never by their time or order.
