@@ -78,7 +78,10 @@ esac
 check pf-assigned "VF Enable kept" "$(sriov_reg $PF 0x08 w)" 0019
 xenstore-rm /local/domain/0/backend/pci/9
 # Nothing holds a VF now: the PF is reset, its SR-IOV capability restored.
-case_request pf-flr $PF 0 ok flr reset
+# QEMU 7.2's nvme PF with its VFs enabled does not take the CC test value (it
+# reads back 0 before the reset, so "cleared to 0" would prove nothing): only
+# Command, the BARs and pcirstd's effect verification are checked here.
+case_request pf-flr $PF 0 ok flr driver
 check pf-flr "SR-IOV Control after the PF's reset (VF Enable, VF MSE, ARI)" "$(sriov_reg $PF 0x08 w)" 0019
 check pf-flr "NumVFs after the PF's reset" "$(sriov_reg $PF 0x10 w)" 0002
 check pf-flr "$VF1 answers (Class Code)" "$(setpci -s $VF1 CLASS_DEVICE)" 0108

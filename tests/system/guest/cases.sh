@@ -139,7 +139,7 @@ if [ "$mode" = explore ]; then
 fi
 
 # Every check below, counted: run.sh requires exactly this many results.
-plan 138
+plan 180
 say "devices $(ls /sys/bus/pci/drivers/pciback | grep -c :) bound to pciback"
 echo "== pcirstctl probe"
 pcirstctl probe -v | tee /tmp/probe
