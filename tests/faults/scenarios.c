@@ -49,6 +49,11 @@ bool scn_start(struct rig *r, struct row *row, const struct scale *s, const char
 	r->valgrind = s->valgrind;
 	e = rig_start(r, policy);
 	scn_expect(row, e >= 0, "rig did not start: %s", strerror(-e));
+	if (e < 0) {
+		rig_check_daemon(r);
+		row->crashed = r->crashes;
+		rig_stop(r); /* the watcher thread must not outlive r */
+	}
 	return e >= 0;
 }
 
