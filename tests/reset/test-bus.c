@@ -92,7 +92,12 @@ static void bus_link_never_active_device_answers(void **state)
 			    "within 50 ms; polled the device instead");
 	assert_true(trail_step_usec(&t->attempts[0], "link") >= 49 * USEC_PER_MSEC);
 	assert_int_equal(trail_step_usec(&t->attempts[0], "settle"), UINT64_MAX);
-	assert_true(trail_step_usec(&t->attempts[0], "ready") >= 5 * USEC_PER_MSEC);
+	/* The device answered only after its 60 ms of CRS: the engine did not call
+	 * it ready earlier. Link wait and readiness together, not readiness alone:
+	 * on a loaded machine the link wait can overrun the CRS time. */
+	assert_true(trail_step_usec(&t->attempts[0], "link") +
+			trail_step_usec(&t->attempts[0], "ready") >=
+		    55 * USEC_PER_MSEC);
 	assert_int_equal(t->effect, EFFECT_VERIFIED);
 	assert_int_equal(simdev_reset_count(d), 1);
 	assert_int_equal(simdev_peek16(port, PCI_BRIDGE_CONTROL) & PCI_BRIDGE_CTL_BUS_RESET, 0);
