@@ -8,6 +8,8 @@
 # resolves.
 # usage: test-deb.sh SOURCE_DIR WORK_DIR   (needs root: debootstrap, chroot)
 set -euo pipefail
+# shellcheck source=../lib/debian-apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/debian-apt.sh"
 src=$(cd "$1" && pwd)
 work=$2
 [ "$(id -u)" -eq 0 ] || {
@@ -51,8 +53,7 @@ t2=$(date +%s)
 
 echo "== install into a clean Debian 12 root"
 root=$work/root
-mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
-mirror=${mirror:-http://deb.debian.org/debian}
+mirror=$(debian_mirror) || exit 1
 debootstrap --variant=minbase bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 || {
 	tail -20 "$work/debootstrap.log"
 	exit 1

@@ -15,9 +15,9 @@
 # the binaries in CACHE_DIR/out/.
 #
 # Run as root on Debian 12: it installs the few build packages it needs and
-# fetches the libvirt source package from deb.debian.org through a private
-# apt configuration under CACHE_DIR (the system's apt sources are not
-# touched).
+# fetches the libvirt source package from Debian's archive (the mirror apt
+# uses here) through a private apt configuration under CACHE_DIR (the
+# system's apt sources are not touched).
 #
 # Cached: the key is the sha256 of the series, of libxl's build stamp and of
 # this script. A second run with the same key only re-runs the tests; a
@@ -28,6 +28,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../../lib/debian-apt.sh
+. "$here/../../lib/debian-apt.sh"
 repo=$(cd "$here/../../.." && pwd)
 
 die() {
@@ -123,17 +125,9 @@ fi
 
 # --- the source package ---------------------------------------------------
 fetch_source() {
-	local a=$cache/apt
-	mkdir -p "$a/lists/partial" "$a/parts.d" "$cache/dl"
-	cat >"$a/sources.list" <<EOF
-deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main
-EOF
-	local opts=(-o "Dir::Etc::SourceList=$a/sources.list" -o "Dir::Etc::SourceParts=$a/parts.d"
-		    -o "Dir::State::Lists=$a/lists" -o "APT::Sandbox::User=root")
 	if ! compgen -G "$cache/dl/libvirt_9.0.0*.dsc" >/dev/null; then
 		say "fetching the libvirt source package ($suite)"
-		apt-get "${opts[@]}" update >/dev/null || die "apt-get update of the deb-src list failed"
-		(cd "$cache/dl" && apt-get "${opts[@]}" source --download-only libvirt) ||
+		debian_source_download "$cache/apt" "$cache/dl" "$suite" libvirt ||
 			die "apt-get source libvirt failed"
 	fi
 	local dsc

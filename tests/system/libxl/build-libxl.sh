@@ -7,8 +7,8 @@
 # series (default: docs/libxl/4.17/, git format-patch output applied in name
 # order) and leaves them in CACHE_DIR/out/. Run as root on Debian 12: it
 # installs the few build packages it needs and fetches the xen source package
-# from deb.debian.org through a private apt configuration under CACHE_DIR (the
-# system's apt sources are not touched).
+# from Debian's archive (the mirror apt uses here) through a private apt
+# configuration under CACHE_DIR (the system's apt sources are not touched).
 #
 # Each patch must apply with --fuzz=0 (checked), and the tree builds with
 # Xen's -Werror. Cached: a second run with the same series does nothing; a
@@ -20,6 +20,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../../lib/debian-apt.sh
+. "$here/../../lib/debian-apt.sh"
 repo=$(cd "$here/../../.." && pwd)
 
 die() {
@@ -81,19 +83,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # --- the source package ---------------------------------------------------
-# A private deb-src list: only `apt-get source` sees it, through -o options.
+# A private deb-src list (tests/lib/debian-apt.sh): only `apt-get source` sees it.
 fetch_source() {
-	local a=$cache/apt
-	mkdir -p "$a/lists/partial" "$a/parts.d" "$cache/dl"
-	cat >"$a/sources.list" <<EOF
-deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main
-EOF
-	local opts=(-o "Dir::Etc::SourceList=$a/sources.list" -o "Dir::Etc::SourceParts=$a/parts.d"
-		    -o "Dir::State::Lists=$a/lists" -o "APT::Sandbox::User=root")
 	if ! compgen -G "$cache/dl/xen_4.17*.dsc" >/dev/null; then
 		say "fetching the xen source package ($suite)"
-		apt-get "${opts[@]}" update >/dev/null || die "apt-get update of the deb-src list failed"
-		(cd "$cache/dl" && apt-get "${opts[@]}" source --download-only xen) ||
+		debian_source_download "$cache/apt" "$cache/dl" "$suite" xen ||
 			die "apt-get source xen failed"
 	fi
 	local dsc

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Debian's archive as this machine's apt already reaches it, so that no script
+# names a host of its own. Sourced (bash) by the system test's build scripts
+# and the packaging test.
+
+# debian_mirror: the archive URI apt uses here for Debian's main component
+# (apt-cache policy; before any apt-get update, the sources files).
+debian_mirror() {
+	local m
+	m=$(apt-cache policy 2>/dev/null |
+		awk '$3 ~ /^[a-z]+\/main$/ && $5 == "Packages" { print $2; exit }')
+	[ -n "$m" ] ||
+		m=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+			awk '$1 !~ /security/ { print $1; exit }')
+	[ -n "$m" ] ||
+		m=$(awk '$1 == "deb" && !/security/ {
+			for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' \
+			/etc/apt/sources.list 2>/dev/null)
+	if [ -z "$m" ]; then
+		echo "no Debian archive found in apt's configuration" >&2
+		return 1
+	fi
+	printf '%s\n' "$m"
+}
+
+# debian_source_download APTDIR DLDIR SUITE PACKAGE: `apt-get source
+# --download-only PACKAGE` for SUITE into DLDIR, through a private deb-src list
+# under APTDIR that only this call sees (-o options; the host's apt is unchanged).
+debian_source_download() {
+	local a=$1 dl=$2 suite=$3 pkg=$4 mirror
+	mirror=$(debian_mirror) || return 1
+	mkdir -p "$a/lists/partial" "$a/parts.d" "$dl"
+	printf 'deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+		"$mirror" "$suite" >"$a/sources.list"
+	local opts=(-o "Dir::Etc::SourceList=$a/sources.list" -o "Dir::Etc::SourceParts=$a/parts.d"
+		-o "Dir::State::Lists=$a/lists" -o "APT::Sandbox::User=root")
+	apt-get "${opts[@]}" update >/dev/null || {
+		echo "apt-get update of the private deb-src list failed" >&2
+		return 1
+	}
+	(cd "$dl" && apt-get "${opts[@]}" source --download-only "$pkg")
+}
