@@ -9,14 +9,15 @@
 debian_mirror() {
 	local m
 	m=$(apt-cache policy 2>/dev/null |
-		awk '$3 ~ /^[a-z]+\/main$/ && $5 == "Packages" { print $2; exit }')
+		awk '!m && $3 ~ /^[a-z]+\/main$/ && $5 == "Packages" { m = $2 } END { print m }' || true)
 	[ -n "$m" ] ||
 		m=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
-			awk '$1 !~ /security/ { print $1; exit }')
+			awk '!m && $1 !~ /security/ { m = $1 } END { print m }' || true)
 	[ -n "$m" ] ||
 		m=$(awk '$1 == "deb" && !/security/ {
-			for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' \
-			/etc/apt/sources.list 2>/dev/null)
+			for (i = 2; i <= NF && !m; i++) if ($i ~ /^[a-z]+:\/\//) m = $i }
+			END { print m }' \
+			/etc/apt/sources.list 2>/dev/null || true)
 	if [ -z "$m" ]; then
 		echo "no Debian archive found in apt's configuration" >&2
 		return 1
