@@ -11,6 +11,7 @@
 # libvirt and libxl reset as unpatched. Prints "PCIRST-SYSTEST ok|not ok
 # NAME: …" and its own summary line.
 . /lib.sh
+plan 36
 # A hung libvirtd must not hang the test: every virsh call is bounded.
 V="timeout 180 virsh -q -c xen:///system"
 
@@ -120,6 +121,7 @@ if ! $V version >/tmp/version.out 2>&1; then
 	grep -v ' : [a-zA-Z]*Unref\| : virObject' /tmp/libvirtd-debug.log | tail -20 | sed 's/^/    D /'
 	xl info 2>/dev/null | grep -E 'hw_caps|virt_caps|xen_version' | sed 's/^/    /'
 	grep -E '^(vendor_id|flags)' /proc/cpuinfo | head -2 | sed 's/^/    /'
+	finish
 	say "libvirt summary pass=$pass fail=$fail"
 	exit 0
 fi
@@ -236,4 +238,5 @@ check nodaemon "audit entries for this attach (none)" "$(jcount 0000:06:01.0 att
 $V destroy lvdomu >/dev/null 2>&1
 $V undefine lvdomu >/dev/null 2>&1
 kill -TERM $lvpid 2>/dev/null
+finish
 say "libvirt summary pass=$pass fail=$fail"

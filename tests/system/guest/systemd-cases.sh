@@ -7,6 +7,7 @@
 # hardening on) plus a short-watchdog drop-in. Prints "PCIRST-SYSTEST ok|not
 # ok NAME: …" and a summary like cases.sh.
 . /lib.sh
+plan 33
 export SYSTEMD_PAGER=cat SYSTEMD_COLORS=0 TERM=dumb MANPAGER=cat PAGER=cat
 prop() { systemctl show -P "$2" "$1"; }
 # A time span as systemctl shows it ("4s", "100ms", "1min 30s") in ms.
@@ -121,4 +122,5 @@ has watchdog "systemd logged the watchdog timeout" /tmp/jwd 'Watchdog timeout'
 pcirstctl request 0000:02:00.0 --reason manual >/tmp/req3 2>&1
 check watchdog "the restarted daemon serves the next request" "$?" 0
 
+finish
 say "systemd summary $pass passed, $fail failed"
