@@ -5,18 +5,9 @@
 
 #include <pcirst/sbdf.h>
 
-#define PCIRST_EXPORT __attribute__((visibility("default")))
+#include "hex.h"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#define PCIRST_EXPORT __attribute__((visibility("default")))
 
 /* Exactly n hex digits at *p; advances *p. */
 static bool take_hex(const char **p, unsigned n, unsigned *out)
@@ -24,7 +15,7 @@ static bool take_hex(const char **p, unsigned n, unsigned *out)
 	unsigned v = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		int d = hexval((*p)[i]);
+		int d = hex_digit((*p)[i]);
 
 		if (d < 0)
 			return false;

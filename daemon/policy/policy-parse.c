@@ -7,13 +7,13 @@
  * never silently turn a deliberate "skip" back into the default, or the
  * reverse.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "hex.h"
 #include "policy-internal.h"
 
 #define JSON_DEPTH_MAX 32
@@ -137,11 +137,11 @@ static int parse_hex(const char *s, unsigned digits, uint32_t *out)
 	if (n == 0 || n > digits)
 		return -EINVAL;
 	for (; *s; s++) {
-		if (!isxdigit((unsigned char)*s))
+		int d = hex_digit(*s);
+
+		if (d < 0)
 			return -EINVAL;
-		v = v << 4 | (uint32_t)(isdigit((unsigned char)*s)
-					    ? *s - '0'
-					    : (tolower((unsigned char)*s) - 'a' + 10));
+		v = v << 4 | (uint32_t)d;
 	}
 	*out = v;
 	return 0;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "policy-internal.h"
 #include "utf8.h"
 
@@ -29,17 +30,6 @@ static void skip_ws(struct scan *sc)
 		sc->i++;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int read_u16(const struct scan *sc, size_t at, unsigned *out)
 {
 	unsigned v = 0;
@@ -47,7 +37,7 @@ static int read_u16(const struct scan *sc, size_t at, unsigned *out)
 	if (at + 4 > sc->len)
 		return -EINVAL;
 	for (size_t k = 0; k < 4; k++) {
-		int h = hexval(sc->s[at + k]);
+		int h = hex_digit(sc->s[at + k]);
 
 		if (h < 0)
 			return -EINVAL;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "linecol.h"
 #include "policy-internal.h"
 #include "utf8.h"
@@ -149,10 +150,7 @@ static int parse_ref(struct xp *x, struct buf *b)
 			return fail(x, start, "empty character reference");
 		for (; k < end; k++) {
 			char c = x->s[k];
-			int d = c >= '0' && c <= '9'	      ? c - '0'
-				: hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
-				: hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
-							      : -1;
+			int d = hex ? hex_digit(c) : c >= '0' && c <= '9' ? c - '0' : -1;
 
 			if (d < 0)
 				return fail(x, start, "invalid character reference '%.*s'",
