@@ -45,22 +45,9 @@ MUST_RUN_IN_CI=(
 
 log() { printf '\n==> %s\n' "$*"; }
 
-as_root() {
-	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
-
-install_deps() {
-	local missing=() p
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	log "installing ${missing[*]}"
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" >/dev/null
-}
+# debian_install: the Debian packages not yet installed (tests/lib/debian-apt.sh).
+# shellcheck source=../tests/lib/debian-apt.sh
+. "$top/tests/lib/debian-apt.sh"
 
 sources() {
 	git ls-files -co --exclude-standard -- '*.c' '*.h'
@@ -134,7 +121,7 @@ check_more() {
 # Line and branch coverage of the unit and integration tests (no system
 # test), per module, with gcovr; HTML in build/coverage/html/index.html.
 cmd_coverage() {
-	install_deps "${DEPS[@]}" "${CHECK_DEPS[@]}"
+	debian_install "${DEPS[@]}" "${CHECK_DEPS[@]}"
 	local dir=$top/build/coverage
 	log "coverage build in $dir"
 	cmake -S "$top" -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS=--coverage \
@@ -176,7 +163,7 @@ PY
 }
 
 cmd_test() {
-	install_deps "${DEPS[@]}" "${SYSTEM_DEPS[@]}" "${CHECK_DEPS[@]}"
+	debian_install "${DEPS[@]}" "${SYSTEM_DEPS[@]}" "${CHECK_DEPS[@]}"
 	check_format
 	build "$top/build/release" RelWithDebInfo
 	run_tests "$top/build/release" release
@@ -190,14 +177,14 @@ cmd_test() {
 # The main job: Xen and a Linux dom0 boot under QEMU, and pcirstd serves
 # reset requests for emulated PCIe devices there (tests/system/README.md).
 cmd_demo() {
-	install_deps "${DEPS[@]}" "${SYSTEM_DEPS[@]}"
+	debian_install "${DEPS[@]}" "${SYSTEM_DEPS[@]}"
 	build "$top/build/release" RelWithDebInfo
 	exec "$top/tests/system/run.sh" "$top/build/release" --demo
 }
 
 # The same on a simulated device tree with a hypervisor-less xenstored: fast.
 cmd_demo_sim() {
-	install_deps "${DEPS[@]}" pciutils
+	debian_install "${DEPS[@]}" pciutils
 	build "$top/build/release" RelWithDebInfo
 	exec "$top/tools/demo.sh" "$top/build/release"
 }
@@ -205,7 +192,7 @@ cmd_demo_sim() {
 # The performance table on the simulated tree with a real xenstored
 # (docs/performance.md); arguments go to pcirst-bench (--quick, --idle-seconds N).
 cmd_bench() {
-	install_deps "${DEPS[@]}"
+	debian_install "${DEPS[@]}"
 	build "$top/build/release" RelWithDebInfo
 	exec "$top/build/release/bench/pcirst-bench" "$@"
 }
@@ -213,7 +200,7 @@ cmd_bench() {
 # The fault table in full (10,000-request flood, valgrind memcheck), kept in
 # docs/faults.md and in README.md between the faults-table markers.
 cmd_faults() {
-	install_deps "${DEPS[@]}" valgrind
+	debian_install "${DEPS[@]}" valgrind
 	build "$top/build/release" RelWithDebInfo
 	local b=$top/build/release rc=0 table
 	log "fault table (tests/faults/README.md)"
@@ -241,7 +228,7 @@ Measured $(date -u +%Y-%m-%d) on $(nproc) cores, commit $(git rev-parse --short 
 }
 
 case "${1:-}" in
-deps) install_deps "${DEPS[@]}" "${SYSTEM_DEPS[@]}" "${CHECK_DEPS[@]}" ;;
+deps) debian_install "${DEPS[@]}" "${SYSTEM_DEPS[@]}" "${CHECK_DEPS[@]}" ;;
 coverage) cmd_coverage ;;
 test) cmd_test ;;
 demo) cmd_demo ;;

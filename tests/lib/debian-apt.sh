@@ -2,7 +2,7 @@
 #
 # Debian's archive as this machine's apt already reaches it, so that no script
 # names a host of its own. Sourced (bash) by the system test's build scripts
-# and the packaging test.
+# and the packaging test, and by tools/dev.sh (debian_install).
 
 # debian_mirror: the archive URI apt uses here for Debian's main component
 # (apt-cache policy; before any apt-get update, the sources files).
@@ -41,4 +41,27 @@ debian_source_download() {
 		return 1
 	}
 	(cd "$dl" && apt-get "${opts[@]}" source --download-only "$pkg")
+}
+
+# debian_install PACKAGE...: installs those of the Debian packages that are
+# not installed yet (as root, or through sudo), without recommends. The
+# package lists are updated only when the install from the current ones fails
+# (none yet on a fresh machine, or stale ones). Says what it installs; fails
+# with a message when apt cannot.
+debian_install() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -gt 0 ] || return 0
+	echo "installing ${missing[*]}"
+	local apt=(env DEBIAN_FRONTEND=noninteractive apt-get -qq)
+	[ "$(id -u)" = 0 ] || apt=(sudo "${apt[@]}")
+	"${apt[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
+		{ "${apt[@]}" update && "${apt[@]}" install -y --no-install-recommends \
+			"${missing[@]}" >/dev/null; } || {
+		echo "cannot install ${missing[*]}" >&2
+		return 1
+	}
 }

@@ -110,18 +110,7 @@ fi
 # Not the full Build-Depends: only what meson needs for these options.
 pkgs=(gcc pkg-config meson ninja-build python3 perl xsltproc libxml2-utils dpkg-dev
 	libxml2-dev libglib2.0-dev libgnutls28-dev libtirpc-dev libyajl-dev uuid-dev)
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	say "installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get install -q -y --no-install-recommends "${missing[@]}" ||
-		{ apt-get -q update && apt-get install -q -y --no-install-recommends "${missing[@]}"; } ||
-		die "cannot install ${missing[*]}"
-fi
+debian_install "${pkgs[@]}" | sed 's/^/build-libvirt: /' || die "cannot install the build packages"
 
 # --- the source package ---------------------------------------------------
 fetch_source() {

@@ -69,18 +69,7 @@ fi
 # build neither.
 pkgs=(gcc make pkg-config autoconf autotools-dev acpica-tools bison python3-dev
 	uuid-dev libyajl-dev zlib1g-dev libncurses-dev dpkg-dev)
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	say "installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get install -q -y --no-install-recommends "${missing[@]}" ||
-		{ apt-get -q update && apt-get install -q -y --no-install-recommends "${missing[@]}"; } ||
-		die "cannot install ${missing[*]}"
-fi
+debian_install "${pkgs[@]}" | sed 's/^/build-libxl: /' || die "cannot install the build packages"
 
 # --- the source package ---------------------------------------------------
 # A private deb-src list (tests/lib/debian-apt.sh): only `apt-get source` sees it.
