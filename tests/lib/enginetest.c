@@ -107,3 +107,17 @@ struct simdev *add_endpoint(struct devmodel *m, const char *sbdf, const char *pa
 				   .bar_size = {0x1000, 0, 0, 0, 0x4000, 0},
 			       });
 }
+
+struct simdev_spec nvme_spec(const char *sbdf, const char *driver)
+{
+	return (struct simdev_spec){
+	    .sbdf = sbdf,
+	    .vendor = 0x1b36,
+	    .device = 0x0010,
+	    .class_code = 0x010802,
+	    .driver = driver,
+	    .pcie = true,
+	    .flr = true,
+	    .bar_size = {0x4000},
+	};
+}

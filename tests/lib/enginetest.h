@@ -25,3 +25,10 @@ struct simdev *add_root_port(struct devmodel *m, const char *sbdf, uint8_t secon
 			     uint8_t link_speed);
 struct simdev *add_endpoint(struct devmodel *m, const char *sbdf, const char *parent,
 			    const char *driver, bool flr, bool pm);
+
+/*
+ * QEMU's NVMe controller (1b36:0010, class 010802) at sbdf, bound to driver:
+ * PCIe with FLR and a 16 KiB BAR 0. Callers set what else their function has
+ * (PM, the kernel's reset, SR-IOV) before devmodel_add().
+ */
+struct simdev_spec nvme_spec(const char *sbdf, const char *driver);

@@ -9,19 +9,13 @@
 
 static struct simdev *add_dev(struct devmodel *m, const char *driver, const char *reset_method)
 {
-	struct simdev *d = devmodel_add(m, &(struct simdev_spec){
-					       .sbdf = EP,
-					       .vendor = 0x1b36,
-					       .device = 0x0010,
-					       .class_code = 0x010802,
-					       .driver = driver,
-					       .pcie = true,
-					       .flr = true,
-					       .pm = true,
-					       .kernel_reset = true,
-					       .reset_method = reset_method,
-					       .bar_size = {0x4000},
-					   });
+	struct simdev_spec s = nvme_spec(EP, driver);
+	struct simdev *d;
+
+	s.pm = true;
+	s.kernel_reset = true;
+	s.reset_method = reset_method;
+	d = devmodel_add(m, &s);
 	simdev_program(d);
 	return d;
 }

@@ -19,38 +19,25 @@
 
 static struct simdev *add_pf(struct devmodel *m, const char *driver)
 {
-	struct simdev *d = devmodel_add(m, &(struct simdev_spec){
-					       .sbdf = PF,
-					       .vendor = 0x1b36,
-					       .device = 0x0010,
-					       .class_code = 0x010802,
-					       .multifunction = true,
-					       .driver = driver,
-					       .pcie = true,
-					       .flr = true,
-					       .pf = true,
-					       .total_vfs = 2,
-					       .vf_device = 0x0010,
-					       .bar_size = {0x4000},
-					   });
+	struct simdev_spec s = nvme_spec(PF, driver);
+	struct simdev *d;
+
+	s.multifunction = true;
+	s.pf = true;
+	s.total_vfs = 2;
+	s.vf_device = 0x0010;
+	d = devmodel_add(m, &s);
 	simdev_program(d);
 	return d;
 }
 
 static struct simdev *add_vf(struct devmodel *m, const char *sbdf, const char *driver)
 {
-	return devmodel_add(m, &(struct simdev_spec){
-				   .sbdf = sbdf,
-				   .vendor = 0x1b36,
-				   .device = 0x0010,
-				   .class_code = 0x010802,
-				   .driver = driver,
-				   .pcie = true,
-				   .flr = true,
-				   .vf = true,
-				   .physfn = PF,
-				   .bar_size = {0x4000},
-			       });
+	struct simdev_spec s = nvme_spec(sbdf, driver);
+
+	s.vf = true;
+	s.physfn = PF;
+	return devmodel_add(m, &s);
 }
 
 /* Bus Master Enable: the one Command bit a VF implements (SR-IOV 1.1 §3.4.1.3). */
