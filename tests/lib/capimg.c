@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Config-space images for the capability walker's tests (capimg.h). */
+/* Config-space images for the engine's config-space tests (capimg.h). */
 #include <string.h>
 
 #include "capimg.h"
@@ -20,6 +20,12 @@ uint32_t img_get32(const uint8_t *img, unsigned off)
 {
 	return (uint32_t)img[off] | (uint32_t)img[off + 1] << 8 | (uint32_t)img[off + 2] << 16 |
 	       (uint32_t)img[off + 3] << 24;
+}
+
+void img_pattern(uint8_t *img, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		img[i] = (uint8_t)(i * 7 + 1);
 }
 
 void img_blank(uint8_t *img)

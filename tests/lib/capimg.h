@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Config-space images for the capability walker's tests (tests/reset/test-capwalk*.c):
- * little-endian stores, capability headers, a well-formed function, and a
- * memory-backed pci_cfg over an image.
+ * Config-space images for the engine's config-space tests (tests/reset/test-capwalk*.c,
+ * test-cfg*.c): little-endian stores, a byte pattern, capability headers, a
+ * well-formed function, and a memory-backed pci_cfg over an image.
  */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "capwalk.h"
@@ -23,6 +24,9 @@
 void img_put16(uint8_t *img, unsigned off, uint16_t v);
 void img_put32(uint8_t *img, unsigned off, uint32_t v);
 uint32_t img_get32(const uint8_t *img, unsigned off);
+
+/* Byte i is i * 7 + 1: neighbours differ, so byte order and offsets show. */
+void img_pattern(uint8_t *img, size_t len);
 
 /* A live function with an (empty) capability list, IMG_SIZE bytes. */
 void img_blank(uint8_t *img);
