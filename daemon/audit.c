@@ -1,20 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The audit trail (see audit.h). Each entry is built as a list of
- * "NAME=value" strings and handed to a sink, so the tests can check the
- * exact fields without a journal and production writes them with
- * sd_journal_sendv(). The field names and MESSAGE_IDs are an interface for
+ * "NAME=value" strings (audit-fields.c) and handed to a sink, so the tests
+ * can check the exact fields without a journal and production writes them
+ * with sd_journal_sendv(). The field names and MESSAGE_IDs are an interface for
  * administrators (docs/audit.md, systemd/pcirstd.catalog): do not rename them.
  */
 #include <inttypes.h>
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <sys/uio.h>
 #include <syslog.h>
 #include <systemd/sd-journal.h>
 
+#include "audit-fields.h"
 #include "audit.h"
-#include "utf8.h"
 
 /*
  * Fixed forever: generated once with systemd-id128 new. The catalog and
@@ -64,162 +63,6 @@ enum audit_event audit_event_of(enum policy_outcome outcome)
 		/* An unknown outcome is no success: report it as the strongest failure. */
 		return AUDIT_RESET_FAILED;
 	}
-}
-
-/* ---- Building an entry ---- */
-
-struct fields {
-	char **v;
-	unsigned n, allocated;
-	int error; /* the first failure; later adds are no-ops */
-};
-
-static void fields_clear(struct fields *f)
-{
-	for (unsigned i = 0; i < f->n; i++)
-		free(f->v[i]);
-	free(f->v);
-	*f = (struct fields){0};
-}
-
-/* The length of the longest prefix of s, at most max bytes, that does not split a character. */
-static size_t utf8_cut(const char *s, size_t len, size_t max)
-{
-	if (len <= max)
-		return len;
-	/* Back up over continuation bytes (10xxxxxx) to the start of a character. */
-	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	return max;
-}
-
-/*
- * Adds NAME=value, the value cut to AUDIT_FIELD_MAX bytes (ending in "…" so
- * a reader sees it was cut). journald stores any bytes, newlines included,
- * so nothing else is changed.
- */
-static void fields_add_raw(struct fields *f, const char *name, const char *value, size_t len)
-{
-	static const char ellipsis[] = "\xe2\x80\xa6"; /* U+2026 */
-	size_t nlen = strlen(name), keep = len;
-	bool cut = false;
-	char *s;
-
-	if (f->error)
-		return;
-	if (len > AUDIT_FIELD_MAX) {
-		keep = utf8_cut(value, len, AUDIT_FIELD_MAX - (sizeof(ellipsis) - 1));
-		cut = true;
-	}
-	if (f->n == f->allocated) {
-		unsigned a = f->allocated ? f->allocated * 2 : 32;
-		char **v = reallocarray(f->v, a, sizeof(*v));
-
-		if (!v) {
-			f->error = -ENOMEM;
-			return;
-		}
-		f->v = v;
-		f->allocated = a;
-	}
-	s = malloc(nlen + 1 + keep + (cut ? sizeof(ellipsis) - 1 : 0) + 1);
-	if (!s) {
-		f->error = -ENOMEM;
-		return;
-	}
-	memcpy(s, name, nlen);
-	s[nlen] = '=';
-	memcpy(s + nlen + 1, value, keep);
-	if (cut)
-		memcpy(s + nlen + 1 + keep, ellipsis, sizeof(ellipsis) - 1);
-	s[nlen + 1 + keep + (cut ? sizeof(ellipsis) - 1 : 0)] = '\0';
-	f->v[f->n++] = s;
-}
-
-static void fields_add(struct fields *f, const char *name, const char *value)
-{
-	if (value)
-		fields_add_raw(f, name, value, strlen(value));
-}
-
-_printf_(3, 4) static void fields_addf(struct fields *f, const char *name, const char *fmt, ...)
-{
-	char *s = NULL;
-	va_list ap;
-	int r;
-
-	if (f->error)
-		return;
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0) {
-		f->error = -ENOMEM;
-		return;
-	}
-	fields_add_raw(f, name, s, (size_t)r);
-	free(s);
-}
-
-/*
- * MESSAGE is what journalctl prints on one line: a newline would split it
- * and a control character or invalid UTF-8 makes journalctl show "[blob
- * data]" instead of the text, so those become spaces and '?'. The fields
- * keep the original bytes.
- */
-static void fields_add_message(struct fields *f, const char *msg)
-{
-	size_t len = strlen(msg), size = len + 4; /* room for "…": never cut */
-	char *s;
-
-	if (f->error)
-		return;
-	s = malloc(size);
-	if (!s) {
-		f->error = -ENOMEM;
-		return;
-	}
-	fields_add_raw(f, "MESSAGE", s, utf8_printable(s, size, msg, len));
-	free(s);
-}
-
-/* The message is formatted unbounded here and cut (visibly) only by fields_add_raw(). */
-_printf_(2, 3) static void fields_add_messagef(struct fields *f, const char *fmt, ...)
-{
-	char *s = NULL;
-	va_list ap;
-	int r;
-
-	if (f->error)
-		return;
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0) {
-		f->error = -ENOMEM;
-		return;
-	}
-	fields_add_message(f, s);
-	free(s);
-}
-
-/* The fields every entry starts with. */
-static void fields_begin(struct fields *f, enum audit_event e, int priority)
-{
-	fields_add(f, "MESSAGE_ID", audit_message_id(e));
-	fields_addf(f, "PRIORITY", "%d", priority);
-	/* So "journalctl -t pcirstd" finds the entries, as it does the daemon's other lines. */
-	fields_add(f, "SYSLOG_IDENTIFIER", program_invocation_short_name);
-}
-
-static int fields_send(struct fields *f, const struct audit_sink *sink)
-{
-	int r = f->error;
-
-	if (r == 0)
-		r = sink->send(sink->userdata, (const char *const *)f->v, f->n);
-	fields_clear(f);
-	return r;
 }
 
 /* ---- Text helpers ---- */
