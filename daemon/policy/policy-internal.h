@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include <json-c/json.h>
+
 #include "linecol.h"
 #include "policy.h"
 
@@ -111,8 +113,27 @@ void parse_linecol(struct parse_ctx *c, size_t off, unsigned *line, unsigned *co
 
 _printf_(4, 5) void parse_diag(struct parse_ctx *c, enum policy_severity sev, size_t off,
 			       const char *fmt, ...);
+#define ERR(c, off, ...)  parse_diag(c, POLICY_ERROR, off, __VA_ARGS__)
+#define WARN(c, off, ...) parse_diag(c, POLICY_WARNING, off, __VA_ARGS__)
+
+/* ---- A rule's values (policy-parse-value.c); false or nothing set after an error ---- */
+
 /* "string", "number", ... for messages. */
 const char *json_type_label(struct json_object *o);
+/* True when v has type t; else an error "'key' must be <what>, got <type>" at off. */
+bool parse_want_type(struct parse_ctx *c, const char *key, struct json_object *v, size_t off,
+		     enum json_type t, const char *what);
+/* A hex string ("0x8086" or "8086") of 1 to digits hex digits. */
+bool parse_id(struct parse_ctx *c, const char *key, struct json_object *v, size_t off,
+	      unsigned digits, uint32_t *out);
+/* Whole milliseconds from min to max, read from the source text (pos). */
+bool parse_ms(struct parse_ctx *c, const char *key, struct json_object *v, const struct jpos *pos,
+	      uint32_t min, uint32_t max, uint32_t *out);
+/* The rule's "methods": known, each once, at most POLICY_METHODS_MAX, into r->methods. */
+void parse_methods(struct parse_ctx *c, struct json_object *v, const struct jpos *pos,
+		   struct policy_rule *r);
+/* The rule's "reason", into r->reason. */
+void parse_reason(struct parse_ctx *c, struct json_object *v, size_t off, struct policy_rule *r);
 
 /*
  * A reason text (printed in logs): a string, not blank, no control

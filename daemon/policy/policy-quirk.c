@@ -17,9 +17,6 @@
 
 #include "policy-internal.h"
 
-#define ERR(c, off, ...)  parse_diag(c, POLICY_ERROR, off, __VA_ARGS__)
-#define WARN(c, off, ...) parse_diag(c, POLICY_WARNING, off, __VA_ARGS__)
-
 char *parse_reason_text(struct parse_ctx *c, const char *what, struct json_object *v, size_t off)
 {
 	const char *s = json_object_get_string(v);
