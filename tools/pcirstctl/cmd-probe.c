@@ -41,8 +41,6 @@ static void probe_usage(FILE *f)
 	      f);
 }
 
-#define MAX_DIRS 16
-
 /* The decision's rule that avoids method m on this device, or NULL. */
 static const struct policy_rule *avoider(const struct policy_decision *d, unsigned m)
 {
@@ -261,7 +259,7 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 	};
 	_cleanup_(policy_unrefp) struct policy *policy = NULL;
 	_cleanup_(pci_host_freep) struct pci_host *host = NULL;
-	const char *dirs[MAX_DIRS];
+	const char *dirs[CTL_POLICY_DIRS_MAX];
 	unsigned n_dirs = 0;
 	_cleanup_(freep) struct pcirst_sbdf *devs = NULL;
 	_cleanup_(observed_freep) struct observed *obs = NULL;
@@ -280,12 +278,8 @@ int cmd_probe(int argc, char **argv, const struct ctl_globals *g)
 			json = true;
 			break;
 		case 'P':
-			if (n_dirs >= MAX_DIRS) {
-				fprintf(stderr, "pcirstctl probe: at most %d policy directories\n",
-					MAX_DIRS);
+			if (ctl_add_policy_dir("probe", dirs, &n_dirs, optarg) < 0)
 				return CTL_EXIT_USAGE;
-			}
-			dirs[n_dirs++] = optarg;
 			break;
 		case 'D':
 			oopt.journal_dir = optarg;

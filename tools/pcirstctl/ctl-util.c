@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "ctl-util.h"
+#include "pcirstctl.h"
 
 int ctl_parse_sbdfs(const char *cmd, int argc, char **argv, struct pcirst_sbdf **out)
 {
@@ -31,6 +32,22 @@ int ctl_open_host(const char *cmd, const char *root, struct pci_host **out)
 		fprintf(stderr, "pcirstctl %s: cannot use sysfs root '%s': %s\n", cmd, root,
 			strerror(-r));
 	return r;
+}
+
+int ctl_add_policy_dir(const char *cmd, const char **dirs, unsigned *n, const char *dir)
+{
+	if (*n >= CTL_POLICY_DIRS_MAX) {
+		fprintf(stderr, "pcirstctl %s: at most %d policy directories\n", cmd,
+			CTL_POLICY_DIRS_MAX);
+		return -E2BIG;
+	}
+	dirs[(*n)++] = dir;
+	return 0;
+}
+
+int ctl_load_failure(int r)
+{
+	return r == -EINVAL ? CTL_EXIT_FAILED : CTL_EXIT_ENVIRONMENT;
 }
 
 int ctl_load_policy(const char *const *dirs, unsigned n_dirs, struct policy **out)

@@ -16,6 +16,18 @@ int ctl_parse_sbdfs(const char *cmd, int argc, char **argv, struct pcirst_sbdf *
 /* Opens the sysfs adapter at root, printing why on failure. */
 int ctl_open_host(const char *cmd, const char *root, struct pci_host **out);
 
+/* The most --policy-dir options a command takes. */
+#define CTL_POLICY_DIRS_MAX 16
+
+/*
+ * Appends dir to dirs[CTL_POLICY_DIRS_MAX], printing "pcirstctl CMD: at most
+ * 16 policy directories" when they are full. Returns 0 or -E2BIG.
+ */
+int ctl_add_policy_dir(const char *cmd, const char **dirs, unsigned *n, const char *dir);
+
+/* The exit status for a failed ctl_load_policy(): invalid or unreadable. */
+int ctl_load_failure(int r);
+
 /*
  * Loads the policy from dirs, lowest priority first (the standard
  * directories when n_dirs is 0), printing its diagnostics on stderr.

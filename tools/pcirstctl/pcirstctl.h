@@ -29,3 +29,5 @@ int cmd_request(int argc, char **argv, const struct ctl_globals *g);
 int cmd_status(int argc, char **argv, const struct ctl_globals *g);
 /* tools/pcirstctl/cmd-policy.c */
 int cmd_policy(int argc, char **argv, const struct ctl_globals *g);
+/* pcirstctl policy explain (policy-explain.c): argv[0] is "explain". */
+int cmd_policy_explain(int argc, char **argv, const struct ctl_globals *g);
