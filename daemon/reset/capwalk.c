@@ -41,9 +41,7 @@ static int check_alive(struct pci_cfg *cfg, struct why *why)
 	return 0;
 }
 
-typedef int (*cap_visit_fn)(const struct pci_cap *cap, void *userdata);
-
-static int walk_std(struct pci_cfg *cfg, cap_visit_fn visit, void *userdata, struct why *why)
+static int walk_std(struct pci_cfg *cfg, pci_cap_visit_fn visit, void *userdata, struct why *why)
 {
 	uint8_t visited[PCI_CFG_SPACE_SIZE / 4 / 8] = {0};
 	uint16_t status;
@@ -95,7 +93,7 @@ static int walk_std(struct pci_cfg *cfg, cap_visit_fn visit, void *userdata, str
 	return 0;
 }
 
-static int walk_ext(struct pci_cfg *cfg, cap_visit_fn visit, void *userdata, struct why *why)
+static int walk_ext(struct pci_cfg *cfg, pci_cap_visit_fn visit, void *userdata, struct why *why)
 {
 	uint8_t visited[PCI_CFG_SPACE_EXP_SIZE / 4 / 8] = {0};
 	unsigned off = PCI_CFG_SPACE_SIZE, from = 0;
@@ -200,6 +198,18 @@ int pci_ecap_find(struct pci_cfg *cfg, uint16_t id, uint16_t *off, struct why *w
 		return -ENOENT;
 	*off = f.off;
 	return 0;
+}
+
+int pci_cap_walk(struct pci_cfg *cfg, pci_cap_visit_fn visit, void *userdata, struct why *why)
+{
+	int r;
+
+	r = check_alive(cfg, why);
+	if (r >= 0)
+		r = walk_std(cfg, visit, userdata, why);
+	if (r == 0)
+		r = walk_ext(cfg, visit, userdata, why);
+	return r < 0 ? r : 0;
 }
 
 struct list_ctx {

@@ -35,6 +35,16 @@ int pci_cap_find(struct pci_cfg *cfg, uint8_t id, uint16_t *off, struct why *why
 int pci_ecap_find(struct pci_cfg *cfg, uint16_t id, uint16_t *off, struct why *why);
 
 /*
+ * Walks both lists once, standard first, calling visit for every capability:
+ * visit returns 0 to go on, > 0 to stop the walk there (then 0 is returned).
+ * Returns 0 or the first error as above. One walk instead of one find per
+ * capability: each step is a configuration read, and a system call through
+ * sysfs.
+ */
+typedef int (*pci_cap_visit_fn)(const struct pci_cap *cap, void *userdata);
+int pci_cap_walk(struct pci_cfg *cfg, pci_cap_visit_fn visit, void *userdata, struct why *why);
+
+/*
  * Lists both lists (standard first). Stores at most max entries, sets *n to
  * the number stored. Returns 0 or the first error as above.
  */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <endian.h>
 #include <stdio.h>
 
 #include "capwalk.h"
@@ -6,6 +7,8 @@
 #include "pci-regs.h"
 
 #define PCIE_CAP_VERSION(flags) ((flags)&0x000f)
+
+static uint16_t hdr16(const struct cfg_saved *s, unsigned off);
 
 static int io_err(struct why *why, int r, const char *what, unsigned off)
 {
@@ -16,17 +19,11 @@ static int io_err(struct why *why, int r, const char *what, unsigned off)
 
 static int sriov_save(struct pci_cfg *cfg, struct cfg_saved *s, struct why *why)
 {
-	struct why capwhy;
 	unsigned p;
 	int r;
 
-	r = pci_ecap_find(cfg, PCI_EXT_CAP_ID_SRIOV, &s->sriov, &capwhy);
-	if (r == -ENOENT) {
-		s->sriov = 0;
+	if (!s->sriov)
 		return 0;
-	}
-	if (r < 0)
-		return why_err(why, r, "%s", capwhy.msg);
 	p = s->sriov;
 	if ((r = pci_cfg_read16(cfg, p + PCI_SRIOV_CTRL, &s->sriov_ctrl)) < 0 ||
 	    (r = pci_cfg_read16(cfg, p + PCI_SRIOV_NUM_VF, &s->sriov_num_vfs)) < 0 ||
@@ -78,25 +75,60 @@ static int sriov_restore(struct pci_cfg *cfg, const struct cfg_saved *s, unsigne
 	return pci_cfg_write16(cfg, *off, s->sriov_ctrl);
 }
 
+/* The header as 16 dwords, in one read; dword by dword where the file is too short for a block. */
+static int read_header(struct pci_cfg *cfg, uint32_t *h, struct why *why)
+{
+	int r = pci_cfg_read_block(cfg, 0, h, 16 * sizeof(*h));
+
+	if (r >= 0) {
+		for (unsigned i = 0; i < 16; i++)
+			h[i] = le32toh(h[i]);
+		return 0;
+	}
+	if (r != -ERANGE && r != -ENODATA)
+		return io_err(why, r, "reading", 0);
+	for (unsigned i = 0; i < 16; i++)
+		if ((r = pci_cfg_read32(cfg, i * 4, &h[i])) < 0)
+			return io_err(why, r, "reading", i * 4);
+	return 0;
+}
+
+/* The first capability of each kind cfg_save() needs. */
+static int caps_visit(const struct pci_cap *cap, void *userdata)
+{
+	struct cfg_saved *s = userdata;
+	uint16_t *slot = NULL;
+
+	if (!cap->extended && cap->id == PCI_CAP_ID_EXP)
+		slot = &s->pcie;
+	else if (!cap->extended && cap->id == PCI_CAP_ID_PM)
+		slot = &s->pm;
+	else if (cap->extended && cap->id == PCI_EXT_CAP_ID_SRIOV)
+		slot = &s->sriov;
+	else if (cap->extended && cap->id == PCI_EXT_CAP_ID_RTR)
+		slot = &s->rtr;
+	if (slot && !*slot)
+		*slot = cap->off;
+	return 0;
+}
+
 int cfg_save(struct pci_cfg *cfg, bool vf, struct cfg_saved *s, struct why *why)
 {
 	struct why capwhy;
 	int r;
 
 	*s = (struct cfg_saved){.vf = vf};
-	for (unsigned i = 0; i < ELEMENTSOF(s->header); i++) {
-		r = pci_cfg_read32(cfg, i * 4, &s->header[i]);
-		if (r < 0)
-			return io_err(why, r, "reading", i * 4);
-	}
+	r = read_header(cfg, s->header, why);
+	if (r < 0)
+		return r;
 	if (s->header[vf ? PCI_COMMAND / 4 : 0] == 0xffffffff)
 		return why_err(why, -ENODEV, "device not responding (config space reads all-ones)");
 	s->header_type = (s->header[PCI_HEADER_TYPE / 4] >> 16) & PCI_HEADER_TYPE_MASK;
 
-	r = pci_cap_find(cfg, PCI_CAP_ID_EXP, &s->pcie, &capwhy);
-	if (r < 0 && r != -ENOENT)
+	r = pci_cap_walk(cfg, caps_visit, s, &capwhy);
+	if (r < 0)
 		return why_err(why, r, "%s", capwhy.msg);
-	if (r == 0) {
+	if (s->pcie) {
 		unsigned p = s->pcie;
 
 		if ((r = pci_cfg_read16(cfg, p + PCI_EXP_FLAGS, &s->pcie_flags)) < 0 ||
@@ -108,20 +140,15 @@ int cfg_save(struct pci_cfg *cfg, bool vf, struct cfg_saved *s, struct why *why)
 		    ((r = pci_cfg_read16(cfg, p + PCI_EXP_DEVCTL2, &s->devctl2)) < 0 ||
 		     (r = pci_cfg_read16(cfg, p + PCI_EXP_LNKCTL2, &s->lnkctl2)) < 0))
 			return io_err(why, r, "reading", p);
-	} else {
-		s->pcie = 0;
 	}
-
-	r = pci_cap_find(cfg, PCI_CAP_ID_PM, &s->pm, &capwhy);
-	if (r < 0 && r != -ENOENT)
-		return why_err(why, r, "%s", capwhy.msg);
-	if (r == 0) {
+	if (s->pm) {
 		r = pci_cfg_read16(cfg, s->pm + PCI_PM_CTRL, &s->pmcsr);
 		if (r < 0)
 			return io_err(why, r, "reading", s->pm + PCI_PM_CTRL);
-	} else {
-		s->pm = 0;
 	}
+	r = readiness_times_read(cfg, hdr16(s, PCI_STATUS), s->rtr, &s->ready);
+	if (r < 0)
+		return io_err(why, r, "reading", s->rtr);
 	return sriov_save(cfg, s, why);
 }
 
@@ -206,27 +233,31 @@ fail:
  * Code and Revision read as saved (SR-IOV 1.1 §3.4.1.5-6: they are the VF's
  * own, fixed in hardware).
  */
-static int vf_identity(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
+static int vf_identity_of(uint32_t cmd, uint32_t rev, const struct cfg_saved *s, struct why *why)
 {
-	uint32_t v;
-	int r;
-
-	r = pci_cfg_read32(cfg, PCI_COMMAND, &v);
-	if (r < 0)
-		return io_err(why, r, "reading", PCI_COMMAND);
-	if (v == 0xffffffff)
+	if (cmd == 0xffffffff)
 		return why_err(why, -ENODEV,
 			       "virtual function not responding after reset (Command/Status "
 			       "reads all-ones; VF Enable cleared on its PF?)");
-	r = pci_cfg_read32(cfg, PCI_REVISION_ID, &v);
-	if (r < 0)
-		return io_err(why, r, "reading", PCI_REVISION_ID);
-	if (v != s->header[PCI_REVISION_ID / 4])
+	if (rev != s->header[PCI_REVISION_ID / 4])
 		return why_err(why, -EIO,
 			       "virtual function's class/revision changed: %08x before, %08x "
 			       "after",
-			       s->header[PCI_REVISION_ID / 4], v);
+			       s->header[PCI_REVISION_ID / 4], rev);
 	return 0;
+}
+
+static int vf_identity(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
+{
+	uint32_t cmd, rev = 0;
+	int r;
+
+	r = pci_cfg_read32(cfg, PCI_COMMAND, &cmd);
+	if (r < 0)
+		return io_err(why, r, "reading", PCI_COMMAND);
+	if (cmd != 0xffffffff && (r = pci_cfg_read32(cfg, PCI_REVISION_ID, &rev)) < 0)
+		return io_err(why, r, "reading", PCI_REVISION_ID);
+	return vf_identity_of(cmd, rev, s, why);
 }
 
 /* The VFs are back: VF Enable and NumVFs read as saved. */
@@ -248,19 +279,21 @@ static int sriov_verify(struct pci_cfg *cfg, const struct cfg_saved *s, struct w
 	return 0;
 }
 
+/* One block read of the header, then every comparison on it. */
 int cfg_verify(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
 {
 	unsigned nbars = s->header_type == PCI_HEADER_TYPE_BRIDGE ? 2 : 6;
 	unsigned rom =
 	    s->header_type == PCI_HEADER_TYPE_BRIDGE ? PCI_ROM_ADDRESS1 : PCI_ROM_ADDRESS;
-	uint32_t v;
+	uint32_t h[16], v;
 	uint16_t cmd;
 	int r;
 
-	r = pci_cfg_read32(cfg, PCI_VENDOR_ID, &v);
+	r = read_header(cfg, h, why);
 	if (r < 0)
-		return io_err(why, r, "reading", PCI_VENDOR_ID);
-	if (s->vf && (r = vf_identity(cfg, s, why)) < 0)
+		return r;
+	v = h[PCI_VENDOR_ID / 4];
+	if (s->vf && (r = vf_identity_of(h[PCI_COMMAND / 4], h[PCI_REVISION_ID / 4], s, why)) < 0)
 		return r;
 	if (!s->vf && v == 0xffffffff)
 		return why_err(why, -ENODEV, "device not responding after reset (reads all-ones)");
@@ -271,23 +304,15 @@ int cfg_verify(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
 	for (unsigned i = 0; i < nbars; i++) {
 		unsigned off = PCI_BASE_ADDRESS_0 + 4 * i;
 
-		r = pci_cfg_read32(cfg, off, &v);
-		if (r < 0)
-			return io_err(why, r, "reading", off);
-		if (v != s->header[off / 4])
+		if (h[off / 4] != s->header[off / 4])
 			return why_err(why, -EIO,
-				       "BAR%u reads 0x%08x instead of 0x%08x after restore", i, v,
-				       s->header[off / 4]);
+				       "BAR%u reads 0x%08x instead of 0x%08x after restore", i,
+				       h[off / 4], s->header[off / 4]);
 	}
-	r = pci_cfg_read32(cfg, rom, &v);
-	if (r < 0)
-		return io_err(why, r, "reading", rom);
-	if (v != s->header[rom / 4])
-		return why_err(why, -EIO, "expansion ROM BAR reads 0x%08x instead of 0x%08x", v,
-			       s->header[rom / 4]);
-	r = pci_cfg_read16(cfg, PCI_COMMAND, &cmd);
-	if (r < 0)
-		return io_err(why, r, "reading", PCI_COMMAND);
+	if (h[rom / 4] != s->header[rom / 4])
+		return why_err(why, -EIO, "expansion ROM BAR reads 0x%08x instead of 0x%08x",
+			       h[rom / 4], s->header[rom / 4]);
+	cmd = (uint16_t)h[PCI_COMMAND / 4];
 	if (cmd != hdr16(s, PCI_COMMAND))
 		return why_err(why, -EIO, "Command register reads 0x%04x instead of 0x%04x", cmd,
 			       hdr16(s, PCI_COMMAND));

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "pci-cfg.h"
+#include "readiness.h"
 #include "util.h"
 
 struct cfg_saved {
@@ -25,10 +26,15 @@ struct cfg_saved {
 	uint16_t sriov;
 	uint16_t sriov_ctrl, sriov_num_vfs;
 	uint32_t sriov_pgsz, sriov_bar[6];
+	uint16_t rtr; /* Readiness Time Reporting capability offset, 0 if none */
+	/* What the function says about its own readiness (readiness.h). */
+	struct readiness_times ready;
 };
 
 /*
- * Reads everything cfg_restore() writes back. Needs a readable, answering
+ * Reads everything cfg_restore() writes back, and the function's readiness
+ * reporting: the header in one block read, both capability lists in one
+ * walk. Needs a readable, answering
  * function. vf: the function is an SR-IOV VF (sysfs says so: its physfn
  * link), whose Vendor/Device ID read 0xffff (SR-IOV 1.1 §3.4.1.1-2), so its
  * liveness and identity are judged by Command/Status and Class Code instead.

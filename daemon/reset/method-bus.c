@@ -14,8 +14,11 @@
  *    device take to answer), the engine polls the functions themselves
  *    instead, bounded by the readiness timeout, and says so in the trail;
  *    effect verification then decides whether a reset happened;
- *  - conventional PCI (including PCIe-to-PCI bridges): 1 s (PCI 3.0 §4.3.1,
+ *  - conventional PCI (including PCIe-to-PCI bridges): 1 s (PCI 3.0 §4.3.2,
  *    Trhfa = 2^25 clocks).
+ * Each of these waits after the reset (after Link Active above 5 GT/s) is
+ * shortened to the longest the functions below report, when every one of
+ * them reports (readiness.h: Immediate Readiness, Reset/DL_Up Time).
  * Then the engine polls every function for readiness.
  *
  * Hotplug slots: on a port whose Slot Capabilities advertise a Hot-Plug
@@ -257,6 +260,28 @@ static int bridge_ctl(struct attempt *a, bool assert)
 	return 0;
 }
 
+/*
+ * The wait after the reset (or after Link Active): the specification's,
+ * unless every function below says it needs less (Immediate Readiness, or
+ * the Reset/DL_Up Time of a Readiness Time Reporting capability): then the
+ * longest of theirs.
+ */
+static usec_t bus_settle(struct attempt *a, enum readiness_event event, usec_t spec)
+{
+	usec_t longest = 0;
+
+	for (unsigned i = 0; i < a->n_fns; i++) {
+		bool known;
+		usec_t t = readiness_wait(&a->fns[i].saved.ready, event, spec, &known);
+
+		if (!known)
+			return spec;
+		if (t > longest)
+			longest = t;
+	}
+	return longest;
+}
+
 static int bus_link(struct attempt *a)
 {
 	char bridge[PCIRST_SBDF_STRLEN];
@@ -270,7 +295,7 @@ static int bus_link(struct attempt *a)
 	if (sta != 0xffff && (sta & PCI_EXP_LNKSTA_DLLLA)) {
 		a->phase = BUS_SETTLE;
 		attempt_step_begin(a, "settle");
-		a->wait = a->timing->sbr_settle_pcie;
+		a->wait = bus_settle(a, READY_AFTER_DL_UP, a->timing->sbr_settle_pcie);
 		return STEP_WAIT;
 	}
 	if (now >= a->deadline) {
@@ -323,8 +348,9 @@ static int bus_step(struct attempt *a)
 		}
 		a->phase = BUS_SETTLE;
 		attempt_step_begin(a, "settle");
-		a->wait = a->mode == MODE_PCIE_SLOW ? a->timing->sbr_settle_pcie
-						    : a->timing->sbr_settle_conv;
+		a->wait = bus_settle(a, READY_AFTER_RESET,
+				     a->mode == MODE_PCIE_SLOW ? a->timing->sbr_settle_pcie
+							       : a->timing->sbr_settle_conv);
 		return STEP_WAIT;
 	case BUS_LINK:
 		return bus_link(a);

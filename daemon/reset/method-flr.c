@@ -86,19 +86,18 @@ static int flr_check(struct attempt *a, struct why *why)
 }
 
 /*
- * 100 ms, unless the function has Immediate Readiness (Status bit 0, PCIe 6.0
- * §7.5.1.1.4): then it is ready for configuration requests at any time after
- * any reset, so the readiness step that follows polls it at once (as Linux's
- * pcie_flr() does). Read before the FLR, while the function answers.
+ * PCIe 6.0 §6.6.2: 100 ms before the first configuration request after an
+ * FLR (the AF ECN: the same for AF-FLR). None with Immediate Readiness
+ * (Status bit 0, §7.5.1.1.4), as Linux's pcie_flr(); the reported FLR Time
+ * where the function has a valid Readiness Time Reporting capability and
+ * reports less. Both were read by cfg_save(), before the reset. Readiness
+ * then polls for Configuration RRS (cfg_ready()).
  */
 static usec_t flr_wait(struct attempt *a)
 {
-	uint16_t status;
+	bool known;
 
-	if (pci_cfg_read16(a->fns[0].cfg, PCI_STATUS, &status) >= 0 && status != 0xffff &&
-	    (status & PCI_STATUS_IMM_READY))
-		return 0;
-	return a->timing->flr_wait;
+	return readiness_wait(&a->fns[0].saved.ready, READY_AFTER_FLR, a->timing->flr_wait, &known);
 }
 
 static int flr_step(struct attempt *a)
@@ -126,7 +125,7 @@ static int flr_step(struct attempt *a)
 			return cfg_fail(a, r, "initiating FLR");
 		a->phase = FLR_WAIT;
 		attempt_step_begin(a, "wait");
-		a->wait = wait; /* PCIe 6.0 §6.6.2: 100 ms */
+		a->wait = wait;
 		return STEP_WAIT;
 	default:
 		return STEP_DONE;
@@ -177,7 +176,7 @@ static int af_flr_step(struct attempt *a)
 			return cfg_fail(a, r, "initiating AF-FLR");
 		a->phase = FLR_WAIT;
 		attempt_step_begin(a, "wait");
-		a->wait = wait; /* AF ECN: as PCIe FLR, 100 ms */
+		a->wait = wait;
 		return STEP_WAIT;
 	default:
 		return STEP_DONE;

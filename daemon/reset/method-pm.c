@@ -65,6 +65,7 @@ static int pm_set_state(struct attempt *a, unsigned state)
 
 static int pm_step(struct attempt *a)
 {
+	bool known;
 	int r;
 
 	switch (a->phase) {
@@ -82,7 +83,9 @@ static int pm_step(struct attempt *a)
 		if (r < 0)
 			return r;
 		a->phase = PM_DONE;
-		a->wait = a->timing->pm_d0_wait;
+		/* 10 ms, or the D3Hot to D0 Time a Readiness Time Reporting capability reports. */
+		a->wait = readiness_wait(&a->fns[0].saved.ready, READY_AFTER_D3HOT_D0,
+					 a->timing->pm_d0_wait, &known);
 		return STEP_WAIT;
 	default:
 		return STEP_DONE;

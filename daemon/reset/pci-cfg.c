@@ -183,6 +183,18 @@ int pci_cfg_read32(struct pci_cfg *cfg, unsigned off, uint32_t *val)
 	return r;
 }
 
+int pci_cfg_read_block(struct pci_cfg *cfg, unsigned off, void *buf, unsigned len)
+{
+	ssize_t n;
+
+	if (len == 0 || off % 4 || len % 4 || off + len > cfg->size)
+		return -ERANGE;
+	n = cfg->ops->read(cfg->ud, off, buf, len);
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == len ? 0 : -ENODATA;
+}
+
 int pci_cfg_write8(struct pci_cfg *cfg, unsigned off, uint8_t val)
 {
 	return cfg_write(cfg, off, &val, 1);

@@ -46,6 +46,7 @@
 #define PCI_CAP_ID_EXP	     0x10
 #define PCI_CAP_ID_AF	     0x13
 #define PCI_EXT_CAP_ID_SRIOV 0x10
+#define PCI_EXT_CAP_ID_RTR   0x22 /* Readiness Time Reporting (PCIe 6.0) */
 
 /* MSI capability (PCI 3.0 §6.8.1). */
 #define PCI_MSI_FLAGS	     0x02
@@ -89,6 +90,9 @@
 #define PCI_EXP_SLTSTA_PDC	0x0008 /* Presence Detect Changed (RW1C) */
 #define PCI_EXP_SLTSTA_DLLSC	0x0100 /* Data Link Layer State Changed (RW1C) */
 #define PCI_EXP_RTCTL		0x1c
+#define PCI_EXP_RTCTL_RRSSVE	0x0010 /* RRS (formerly CRS) Software Visibility Enable */
+#define PCI_EXP_RTCAP		0x1e
+#define PCI_EXP_RTCAP_RRSSV	0x0001 /* RRS Software Visibility supported */
 #define PCI_EXP_DEVCTL2		0x28
 #define PCI_EXP_LNKCTL2		0x30
 #define PCI_EXP_SLTCTL2		0x38
@@ -116,3 +120,14 @@
 #define PCI_AF_CTRL_FLR	 0x01
 #define PCI_AF_STATUS	 5
 #define PCI_AF_STATUS_TP 0x01
+
+/*
+ * Readiness Time Reporting extended capability (PCIe 6.0, Extended Capability
+ * ID 0022h): register 1 holds Reset Time (bits 11:0), DL_Up Time (23:12) and
+ * Valid (31); register 2 FLR Time (11:0) and D3Hot to D0 Time (23:12). Each
+ * time is Value (bits 8:0) x 32^Scale (bits 11:9) ns; Scale 6 and 7 are
+ * reserved.
+ */
+#define PCI_RTR_1	4
+#define PCI_RTR_2	8
+#define PCI_RTR_1_VALID 0x80000000

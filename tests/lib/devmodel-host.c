@@ -356,6 +356,18 @@ unsigned devmodel_log_count(const struct devmodel *m)
 	return n;
 }
 
+unsigned devmodel_read_count(const struct devmodel *m, const char *sbdf)
+{
+	struct pcirst_sbdf s;
+	unsigned n = 0;
+
+	if (pcirst_sbdf_parse(sbdf, &s) < 0)
+		return 0;
+	for (unsigned i = 0; i < m->n_log; i++)
+		n += !m->log[i].write && pcirst_sbdf_cmp(&m->log[i].w.sbdf, &s) == 0;
+	return n;
+}
+
 const struct devmodel_write *devmodel_log_get(const struct devmodel *m, unsigned i)
 {
 	for (unsigned k = 0; k < m->n_log; k++)

@@ -18,6 +18,12 @@ static void put16(uint8_t *b, unsigned off, uint16_t v)
 	b[off + 1] = (uint8_t)(v >> 8);
 }
 
+static void put32(uint8_t *b, unsigned off, uint32_t v)
+{
+	put16(b, off, (uint16_t)v);
+	put16(b, off + 2, (uint16_t)(v >> 16));
+}
+
 static uint16_t get16(const uint8_t *b, unsigned off)
 {
 	return (uint16_t)(b[off] | b[off + 1] << 8);
@@ -26,6 +32,32 @@ static uint16_t get16(const uint8_t *b, unsigned off)
 #define SLTCTL	    (SIM_PCIE_CAP + PCI_EXP_SLTCTL)
 #define SLTSTA	    (SIM_PCIE_CAP + PCI_EXP_SLTSTA)
 #define SLOT_EVENTS (PCI_EXP_SLTSTA_PDC | PCI_EXP_SLTSTA_DLLSC)
+
+/* A Readiness Time field: Value x 32^Scale ns >= usec, the smallest scale that fits. */
+static uint32_t rtr_encode(usec_t usec)
+{
+	uint64_t ns = usec * 1000, unit = 1;
+
+	for (uint32_t scale = 0; scale <= 5; scale++, unit *= 32)
+		if ((ns + unit - 1) / unit <= 0x1ff)
+			return (scale << 9) | (uint32_t)((ns + unit - 1) / unit);
+	abort();
+}
+
+static void rtr_layout(struct simdev *d, uint8_t *c)
+{
+	const struct simdev_spec *s = &d->spec;
+	unsigned p = s->pf ? SIM_RTR_CAP_PF : PCI_CFG_SPACE_SIZE;
+
+	if (s->pf) /* link it after SR-IOV: version 1, next p */
+		put16(c, SIM_SRIOV_CAP + 2, (uint16_t)(1 | p << 4));
+	put16(c, p, 0x0022);
+	put16(c, p + 2, 1);
+	put32(c, p + 4,
+	      rtr_encode(s->rtr_reset) | rtr_encode(s->rtr_dl_up) << 12 |
+		  (s->rtr_valid ? 0x80000000u : 0));
+	put32(c, p + 8, rtr_encode(s->rtr_flr) | rtr_encode(s->rtr_d3hot_d0) << 12);
+}
 
 void simdev_hw_layout(struct simdev *d)
 {
@@ -52,6 +84,10 @@ void simdev_hw_layout(struct simdev *d)
 		put16(d->wmask, p + PCI_SRIOV_BAR, 0xc000); /* VF BAR0: 16 KiB per VF */
 		put16(d->wmask, p + PCI_SRIOV_BAR + 2, 0xffff);
 	}
+	if (s->rtr && d->size > PCI_CFG_SPACE_SIZE)
+		rtr_layout(d, c);
+	if (s->imm_ready)
+		c[PCI_STATUS] |= PCI_STATUS_IMM_READY;
 	if (s->vf) {
 		/* SR-IOV 1.1 §3.4.1.1-2: a VF's Vendor and Device ID read 0xffff. */
 		put16(c, PCI_VENDOR_ID, 0xffff);

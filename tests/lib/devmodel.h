@@ -16,11 +16,12 @@
 #include "pci-host.h"
 
 /* Fixed capability offsets of simulated functions. */
-#define SIM_PM_CAP    0x40
-#define SIM_MSI_CAP   0x50 /* 14 bytes at most: fits before the PCIe capability */
-#define SIM_PCIE_CAP  0x60
-#define SIM_AF_CAP    0xa0
-#define SIM_SRIOV_CAP 0x100
+#define SIM_PM_CAP     0x40
+#define SIM_MSI_CAP    0x50 /* 14 bytes at most: fits before the PCIe capability */
+#define SIM_PCIE_CAP   0x60
+#define SIM_AF_CAP     0xa0
+#define SIM_SRIOV_CAP  0x100
+#define SIM_RTR_CAP_PF 0x180
 
 struct simdev_spec {
 	const char *sbdf;
@@ -50,7 +51,15 @@ struct simdev_spec {
 	bool pf;	    /* SR-IOV capability at SIM_SRIOV_CAP */
 	uint16_t total_vfs; /* PF: TotalVFs (0: 7) */
 	uint16_t vf_device; /* PF: VF Device ID */
-	bool hpc; /* ports: a slot with a hot-plug controller (pciehp enables its events) */
+	bool hpc;	/* ports: a slot with a hot-plug controller (pciehp enables its events) */
+	bool imm_ready; /* Status bit 0, Immediate Readiness (PCIe 6.0 §7.5.1.1.4) */
+	/*
+	 * A Readiness Time Reporting capability (PCIe 6.0, ID 0022h; at 0x100, or
+	 * after a PF's SR-IOV capability at SIM_RTR_CAP_PF) reporting these times
+	 * (µs, encoded rounded up), its Valid bit set when rtr_valid.
+	 */
+	bool rtr, rtr_valid;
+	usec_t rtr_reset, rtr_dl_up, rtr_flr, rtr_d3hot_d0;
 	uint32_t bar_size[6]; /* BAR sizes, powers of two >= 16; 0 unimplemented */
 	/*
 	 * The BARs' read-only low bits (PCI 3.0 §6.2.5.1): 0x1 I/O, 0x4 64-bit
@@ -160,6 +169,9 @@ struct devmodel_write {
 };
 
 unsigned devmodel_log_count(const struct devmodel *m);
+/* Config reads of sbdf through the host (each one system call on a sysfs tree), whatever their
+ * width. */
+unsigned devmodel_read_count(const struct devmodel *m, const char *sbdf);
 const struct devmodel_write *devmodel_log_get(const struct devmodel *m, unsigned i);
 /* The index of the last write to sbdf that covers off, or -1. */
 int devmodel_log_find(const struct devmodel *m, const char *sbdf, unsigned off);
