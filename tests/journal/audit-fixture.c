@@ -115,6 +115,15 @@ void set_reason(struct fix *f, const char *reason)
 	f->rule.reason = f->reason;
 }
 
+void fix_skip(struct fix *f, const char *reason)
+{
+	f->rule.mode = POLICY_SKIP;
+	set_reason(f, reason);
+	f->decision.mode = POLICY_SKIP;
+	f->a.outcome = POLICY_OUTCOME_SKIPPED;
+	f->a.trail = NULL;
+}
+
 struct trail_attempt *add_attempt(struct reset_trail *t, const char *method, enum attempt_outcome o,
 				  int error, const char *msg)
 {

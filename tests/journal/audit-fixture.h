@@ -54,6 +54,8 @@ int audit_fix_teardown(void **state);
 
 /* The rule's reason. */
 void set_reason(struct fix *f, const char *reason);
+/* A skip rule with this reason decided: the outcome is skipped, no reset ran (no trail). */
+void fix_skip(struct fix *f, const char *reason);
 struct trail_attempt *add_attempt(struct reset_trail *t, const char *method, enum attempt_outcome o,
 				  int error, const char *msg);
 /* A trail whose method succeeded in usec (bus: effect unverified, else verified). */

@@ -86,12 +86,8 @@ static void journald__real_journal(void **state)
 	assert_int_equal(audit_reset(&audit_journal_sink, &f->a), 0);
 
 	/* ... and a skip of one. */
-	f->rule.mode = POLICY_SKIP;
-	set_reason(f, "GPU hangs the host on any reset");
-	f->decision.mode = POLICY_SKIP;
+	fix_skip(f, "GPU hangs the host on any reset");
 	f->a.n_targets = 1;
-	f->a.outcome = POLICY_OUTCOME_SKIPPED;
-	f->a.trail = NULL;
 	assert_int_equal(audit_reset(&audit_journal_sink, &f->a), 0);
 
 	/* The queries docs/audit.md suggests. */
@@ -192,10 +188,7 @@ static void sample(struct fix *f, enum audit_event e)
 		f->a.outcome = POLICY_OUTCOME_FAILED_IGNORED;
 		break;
 	case AUDIT_RESET_SKIPPED:
-		set_reason(f, "hangs the host");
-		f->decision.mode = f->rule.mode = POLICY_SKIP;
-		f->a.outcome = POLICY_OUTCOME_SKIPPED;
-		f->a.trail = NULL;
+		fix_skip(f, "hangs the host");
 		break;
 	case AUDIT_RESET_ABORTED:
 		f->trail->verdict = VERDICT_ABORTED;

@@ -52,11 +52,7 @@ static void long_and_odd_text(void **state)
 	free(big);
 
 	/* Newlines and control characters: one MESSAGE line, the field keeps them. */
-	f->rule.mode = POLICY_SKIP;
-	set_reason(f, "line one\nline two\tand\x01 bad \xff byte");
-	f->decision.mode = POLICY_SKIP;
-	f->a.outcome = POLICY_OUTCOME_SKIPPED;
-	f->a.trail = NULL;
+	fix_skip(f, "line one\nline two\tand\x01 bad \xff byte");
 	assert_int_equal(audit_reset(&f->sink, &f->a), 0);
 	assert_field(&f->rec, "MESSAGE",
 		     "0000:03:00.0: reset skipped by policy rule " RULE_FILE

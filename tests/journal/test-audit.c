@@ -185,11 +185,7 @@ static void reset_skipped(void **state)
 {
 	struct fix *f = *state;
 
-	f->rule.mode = POLICY_SKIP;
-	set_reason(f, "GPU hangs the host on any reset (vendor bug 1234)");
-	f->decision.mode = POLICY_SKIP;
-	f->a.outcome = POLICY_OUTCOME_SKIPPED;
-	f->a.trail = NULL;
+	fix_skip(f, "GPU hangs the host on any reset (vendor bug 1234)");
 	assert_int_equal(audit_reset(&f->sink, &f->a), 0);
 	assert_field(&f->rec, "MESSAGE",
 		     "0000:03:00.0: reset skipped by policy rule " RULE_FILE
