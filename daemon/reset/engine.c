@@ -28,7 +28,8 @@ void reset_timing_default(struct reset_timing *t)
 	    .pm_d0_wait = 10 * USEC_PER_MSEC,
 	    .sbr_assert = 2 * USEC_PER_MSEC,
 	    .sbr_settle_pcie = 100 * USEC_PER_MSEC,
-	    .sbr_settle_conv = 1000 * USEC_PER_MSEC,
+	    /* Trhfa, 2^25 clocks of 30 ns (33.3 MHz): 1.007 s, not Linux's old round 1 s. */
+	    .sbr_settle_conv = ((1u << 25) * 30 + 999) / 1000,
 	    .link_timeout = 1000 * USEC_PER_MSEC,
 	    /* PCIe 6.0 §6.6.1: a function answers without CRS at the latest 1.0 s after reset. */
 	    .ready_timeout = 1000 * USEC_PER_MSEC,

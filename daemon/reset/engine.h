@@ -28,7 +28,7 @@ struct reset_timing {
 	usec_t pm_d0_wait;	/* after returning to D0 (the same: 10 ms) */
 	usec_t sbr_assert;	/* SBR held (PCI 3.0 §4.3.2 Trst >= 1 ms; we hold 2 ms) */
 	usec_t sbr_settle_pcie; /* after SBR, PCIe (PCIe 6.0 §6.6.1: 100 ms) */
-	usec_t sbr_settle_conv; /* after SBR, conventional PCI (PCI 3.0 §4.3.2 Trhfa: 1 s) */
+	usec_t sbr_settle_conv; /* after SBR, conventional PCI (PCI 3.0 §4.3.2 Trhfa: 1.007 s) */
 	usec_t link_timeout;	/* for Data Link Layer Link Active after SBR (> 5 GT/s) */
 	usec_t ready_timeout;	/* for config reads to answer (neither all-ones nor CRS) */
 	usec_t poll_interval;	/* first readiness poll interval; doubles up to 64x */

@@ -14,8 +14,8 @@
  *    device take to answer), the engine polls the functions themselves
  *    instead, bounded by the readiness timeout, and says so in the trail;
  *    effect verification then decides whether a reset happened;
- *  - conventional PCI (including PCIe-to-PCI bridges): 1 s (PCI 3.0 §4.3.2,
- *    Trhfa = 2^25 clocks).
+ *  - conventional PCI (including PCIe-to-PCI bridges): 1.007 s (PCI 3.0
+ *    §4.3.2, Trhfa = 2^25 clocks of 30 ns at 33.3 MHz).
  * Each of these waits after the reset (after Link Active above 5 GT/s) is
  * shortened to the longest the functions below report, when every one of
  * them reports (readiness.h: Immediate Readiness, Reset/DL_Up Time).

@@ -251,6 +251,20 @@ static void bus_conventional_keeps_trhfa(void **state)
 	assert_true(trail_step_usec(&trail->attempts[0], "settle") >= 30 * USEC_PER_MSEC);
 }
 
+/* The specification's own times, as defaults: Trhfa is 2^25 clocks of 30 ns, not a round 1 s. */
+static void default_timing_is_the_specifications(void **state)
+{
+	struct reset_timing t;
+
+	reset_timing_default(&t);
+	assert_true(t.sbr_settle_conv * 1000 >= (1ull << 25) * 30);
+	assert_int_equal(t.sbr_settle_pcie, 100 * USEC_PER_MSEC);
+	assert_int_equal(t.flr_wait, 100 * USEC_PER_MSEC);
+	assert_int_equal(t.pm_d3hot_wait, 10 * USEC_PER_MSEC);
+	assert_int_equal(t.pm_d0_wait, 10 * USEC_PER_MSEC);
+	assert_true(t.sbr_assert >= USEC_PER_MSEC);
+}
+
 /*
  * What an FLR of a plain endpoint (PM and PCIe capabilities) costs in config
  * reads, each a pread of sysfs' config file: the header in one block, both
@@ -282,6 +296,7 @@ int main(void)
 	    cmocka_unit_test(bus_reset_time_needs_every_function),
 	    cmocka_unit_test(bus_reported_dl_up_time),
 	    cmocka_unit_test(bus_conventional_keeps_trhfa),
+	    cmocka_unit_test(default_timing_is_the_specifications),
 	    cmocka_unit_test(flr_config_reads),
 	};
 
