@@ -15,6 +15,12 @@
 #define MAX_POLICY_DIRS 8
 /* How long running resets may take to finish after SIGTERM before they are aborted. */
 #define STOP_GRACE (5 * USEC_PER_SEC)
+/*
+ * Requests change the status (its counts); it is published this long after
+ * the first change, once for all changes meanwhile, not by each request: a
+ * write per request would be a round trip in its path (docs/performance.md).
+ */
+#define STATUS_DELAY (100 * USEC_PER_MSEC)
 
 struct daemon {
 	sd_event *event;
@@ -25,7 +31,7 @@ struct daemon {
 	struct devwatch *devwatch;
 	const char *policy_dirs[MAX_POLICY_DIRS];
 	unsigned n_policy_dirs;
-	sd_event_source *status_timer, *stop_timer;
+	sd_event_source *status_timer, *stop_timer, *status_later;
 	struct manager_reporter xs_reporter; /* the adapter's; main's reporter wraps it */
 	usec_t orphan_timeout, answered_timeout;
 	unsigned max_requests;
@@ -70,7 +76,7 @@ static void update_status(struct daemon *d)
 	snprintf(status, sizeof(status),
 		 "%s; %u running, %u queued (at most %u held); done: %u ok, %u failed, %u "
 		 "failed-ignored, "
-		 "%u skipped, %u refused; store reads %llu, watch events %llu",
+		 "%u skipped, %u refused; store reads %llu, watch events %llu, round trips %llu",
 		 d->stopping		 ? "stopping"
 		 : xsp_connected(d->xsp) ? "serving"
 					 : "waiting for xenstored",
@@ -78,7 +84,8 @@ static void update_status(struct daemon *d)
 		 manager_max_requests(d->manager), c[RESULT_OK], c[RESULT_FAILED],
 		 c[RESULT_FAILED_IGNORED], c[RESULT_SKIPPED], c[RESULT_REFUSED],
 		 (unsigned long long)xsp_counters(d->xsp)->store_reads,
-		 (unsigned long long)xsp_counters(d->xsp)->watch_events);
+		 (unsigned long long)xsp_counters(d->xsp)->watch_events,
+		 (unsigned long long)xsp_counters(d->xsp)->round_trips);
 	sd_notifyf(0, "STATUS=%s", status);
 	xsp_set_status(d->xsp, status);
 }
@@ -88,12 +95,38 @@ static void on_connection_change(void *userdata)
 	update_status(userdata);
 }
 
+static int on_status_later(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	update_status(userdata);
+	return 0;
+}
+
+/* The status changed with a request: published STATUS_DELAY later, with whatever else changes. */
+static void status_later(struct daemon *d)
+{
+	int on = SD_EVENT_OFF;
+
+	if (!d->status_later) {
+		if (sd_event_add_time_relative(d->event, &d->status_later, CLOCK_MONOTONIC,
+					       STATUS_DELAY, USEC_PER_MSEC, on_status_later,
+					       d) < 0) {
+			d->status_later = NULL;
+			update_status(d);
+		}
+		return;
+	}
+	if (sd_event_source_get_enabled(d->status_later, &on) >= 0 && on != SD_EVENT_OFF)
+		return; /* already due */
+	sd_event_source_set_time_relative(d->status_later, STATUS_DELAY);
+	sd_event_source_set_enabled(d->status_later, SD_EVENT_ONESHOT);
+}
+
 static void on_accepted(void *userdata, const struct request *r)
 {
 	struct daemon *d = userdata;
 
 	d->xs_reporter.accepted(d->xs_reporter.userdata, r);
-	update_status(d);
+	status_later(d);
 }
 
 static void on_done(void *userdata, const struct request *r, const struct manager_result *res)
@@ -101,7 +134,7 @@ static void on_done(void *userdata, const struct request *r, const struct manage
 	struct daemon *d = userdata;
 
 	d->xs_reporter.done(d->xs_reporter.userdata, r, res);
-	update_status(d);
+	status_later(d);
 }
 
 static int on_status_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -392,6 +425,7 @@ int main(int argc, char **argv)
 	pci_host_free(d.host);
 	sd_event_source_disable_unref(d.status_timer);
 	sd_event_source_disable_unref(d.stop_timer);
+	sd_event_source_disable_unref(d.status_later);
 	sd_event_unref(d.event);
 	return r < 0 ? 1 : 0;
 }

@@ -3,44 +3,7 @@
 
 #include "decision.h"
 #include "log.h"
-#include "manager.h"
-
-_Static_assert(REQUEST_TARGETS_MAX == POLICY_TARGETS_MAX, "a request decides every target");
-
-enum entry_state {
-	ENTRY_QUEUED,
-	ENTRY_RUNNING,
-	ENTRY_FOLLOWING
-};
-
-struct entry {
-	struct manager *m;
-	struct entry *prev, *next;
-	enum entry_state state;
-	struct entry *leader; /* ENTRY_FOLLOWING: whose outcome this one shares */
-	struct request req;
-	struct pci_dev_info info[REQUEST_TARGETS_MAX];
-	struct policy *policy; /* the policy the decision points into */
-	struct policy_decision decision;
-	struct reset_job *job;
-	usec_t accepted_at;
-	char abort_reason[WHY_MAX];
-	bool vanished;
-};
-
-struct manager {
-	sd_event *event;
-	struct pci_host *host;
-	struct policy_handle *policy;
-	const struct audit_sink *audit;
-	struct manager_reporter reporter;
-	struct reset_timing timing;
-	struct manager_assigned_source assigned;
-	struct entry *head, *tail;
-	unsigned n_entries, max_entries; /* queued, running and following: bounded */
-	unsigned counts[_RESULT_MAX];
-	bool stopping; /* no new resets start */
-};
+#include "manager-internal.h"
 
 /* Switches without default: -Wswitch (an error in CI) names a value added without a name. */
 const char *manager_result_name(enum manager_result_kind r)
@@ -81,7 +44,7 @@ int manager_new(sd_event *event, struct pci_host *host, struct policy_handle *po
 	return 0;
 }
 
-static void entry_free(struct entry *e)
+void entry_free(struct entry *e)
 {
 	struct manager *m = e->m;
 
@@ -196,157 +159,8 @@ static bool same_targets(const struct request *a, const struct request *b)
 	return true;
 }
 
-static void format_rule(const struct policy_decision *d, char *buf, size_t size)
-{
-	if (d->rule)
-		snprintf(buf, size, "%s:%u", d->rule->file, d->rule->line);
-	else
-		snprintf(buf, size, "default");
-}
-
-static enum manager_result_kind result_of(enum policy_mode mode, enum policy_outcome o)
-{
-	switch (o) {
-	case POLICY_OUTCOME_OK:
-		return RESULT_OK;
-	case POLICY_OUTCOME_SKIPPED:
-		return RESULT_SKIPPED;
-	case POLICY_OUTCOME_FAILED_IGNORED:
-		return RESULT_FAILED_IGNORED;
-	case POLICY_OUTCOME_ABORTED:
-		/* No outcome: the policy still decides whether the attach may go on. */
-		return mode == POLICY_LENIENT ? RESULT_FAILED_IGNORED : RESULT_FAILED;
-	default:
-		return RESULT_FAILED;
-	}
-}
-
-static void schedule(struct manager *m);
-
-/* Answers e (and its followers) with the outcome of the reset that ran for it. */
-static void entry_finish(struct entry *e, const struct reset_trail *trail, enum policy_outcome o)
-{
-	struct manager *m = e->m;
-	struct manager_result res = {0};
-	char s[PCIRST_SBDF_STRLEN];
-	struct entry *f, *next;
-
-	res.result = result_of(e->decision.mode, o);
-	snprintf(res.policy, sizeof(res.policy), "%s", policy_mode_name(e->decision.mode));
-	format_rule(&e->decision, res.rule, sizeof(res.rule));
-	if (trail && trail->verdict == VERDICT_OK) {
-		reset_method_spec_format(&trail->method, res.method, sizeof(res.method));
-		snprintf(res.effect, sizeof(res.effect), "%s", reset_effect_name(trail->effect));
-	}
-	if (o == POLICY_OUTCOME_SKIPPED)
-		snprintf(res.error, sizeof(res.error), "skipped by policy rule %s (reason: %s)",
-			 res.rule,
-			 e->decision.rule && e->decision.rule->reason ? e->decision.rule->reason
-								      : "none given");
-	else if (e->vanished)
-		snprintf(res.error, sizeof(res.error), "%s was removed during the reset",
-			 pcirst_sbdf_format(&e->req.targets[0], s));
-	else if (trail && trail->verdict != VERDICT_OK)
-		snprintf(res.error, sizeof(res.error), "%s", trail->message);
-	res.duration_ms = (now_usec() - e->accepted_at) / USEC_PER_MSEC;
-
-	for (f = e; f; f = next) {
-		struct audit_reset a = {
-		    .request_id = f->req.id,
-		    .domid = f->req.domid,
-		    .reason = request_reason_name(f->req.reason),
-		    .targets = f->req.targets,
-		    .n_targets = f->req.n_targets,
-		    .info = &f->info[0],
-		    .decision = &e->decision,
-		    .outcome = o,
-		    .trail = trail,
-		};
-
-		/* The next follower of e, found before f is freed. */
-		for (next = (f == e ? m->head : f->next); next; next = next->next)
-			if (next->state == ENTRY_FOLLOWING && next->leader == e)
-				break;
-		if (e->vanished)
-			audit_vanished(m->audit, f->req.id, &f->req.targets[0]);
-		audit_reset(m->audit, &a);
-		m->counts[res.result]++;
-		m->reporter.done(m->reporter.userdata, &f->req, &res);
-		if (f != e)
-			entry_free(f);
-	}
-	entry_free(e);
-	schedule(m);
-}
-
-static void on_job_done(struct reset_job *job, void *userdata)
-{
-	struct entry *e = userdata;
-	const struct reset_trail *t = reset_job_trail(job);
-	char s[PCIRST_SBDF_STRLEN], m[64];
-
-	/* A method that worked around something (a bridge without Link Active) is a warning. */
-	for (unsigned i = 0; i < t->n_attempts; i++)
-		if (t->attempts[i].note[0])
-			log_warning("request %s: %s on %s: %s", e->req.id,
-				    reset_method_spec_format(&t->attempts[i].method, m, sizeof(m)),
-				    pcirst_sbdf_format(&t->attempts[i].sbdf, s),
-				    t->attempts[i].note);
-
-	entry_finish(e, t, policy_outcome_of(e->decision.mode, t->verdict));
-}
-
-static void entry_start(struct entry *e)
-{
-	_cleanup_(freep) struct pcirst_sbdf *assigned = NULL;
-	struct manager *m = e->m;
-	struct reset_options opts = {
-	    .targets = e->req.targets,
-	    .n_targets = e->req.n_targets,
-	    .timing = m->timing,
-	};
-	int r;
-
-	e->state = ENTRY_RUNNING;
-	if (e->decision.mode == POLICY_SKIP) {
-		entry_finish(e, NULL, POLICY_OUTCOME_SKIPPED);
-		return;
-	}
-	r = policy_decision_to_reset_options(&e->decision, &opts);
-	if (r >= 0 && m->assigned.list) {
-		unsigned n = 0;
-		int q = m->assigned.list(m->assigned.userdata, &assigned, &n);
-
-		if (q < 0)
-			log_warning("request %s: cannot tell which functions domains hold (%s); "
-				    "judging SR-IOV VFs by their drivers only",
-				    e->req.id, strerror(-q));
-		opts.assigned = assigned;
-		opts.n_assigned = q < 0 ? 0 : n;
-	}
-	if (r >= 0)
-		r = reset_job_new(m->event, m->host, &opts, on_job_done, e, &e->job);
-	if (r >= 0)
-		r = reset_job_start(e->job);
-	if (r < 0) {
-		/*
-		 * Cannot even start: answer as a failed reset with the reason;
-		 * -ENOENT: every method is avoided as known broken (quirks).
-		 */
-		_cleanup_(reset_trail_freep) struct reset_trail *t =
-		    reset_trail_new(e->req.targets, e->req.n_targets);
-
-		if (t && r == -ENOENT)
-			snprintf(t->message, sizeof(t->message), "%s", e->decision.no_method_why);
-		else if (t)
-			snprintf(t->message, sizeof(t->message), "cannot start the reset: %s",
-				 strerror(-r));
-		entry_finish(e, t, policy_outcome_of(e->decision.mode, VERDICT_FAILED));
-	}
-}
-
 /* Starts every queued request that conflicts with nothing running or queued before it. */
-static void schedule(struct manager *m)
+void schedule(struct manager *m)
 {
 	bool again = !m->stopping;
 
@@ -466,21 +280,6 @@ static bool touches(const struct entry *e, const struct pcirst_sbdf *sbdf)
 		if (pcirst_sbdf_cmp(&e->req.targets[i], sbdf) == 0)
 			return true;
 	return false;
-}
-
-/* Answers a request that never started: failed (or failed-ignored) with reason. */
-static void entry_cancel(struct entry *e, const char *reason)
-{
-	_cleanup_(reset_trail_freep) struct reset_trail *t =
-	    reset_trail_new(e->req.targets, e->req.n_targets);
-
-	if (t) {
-		t->verdict = VERDICT_ABORTED;
-		snprintf(t->message, sizeof(t->message), "%s", reason);
-	}
-	entry_finish(e, t,
-		     e->decision.mode == POLICY_SKIP ? POLICY_OUTCOME_SKIPPED
-						     : POLICY_OUTCOME_ABORTED);
 }
 
 void manager_device_removed(struct manager *m, const struct pcirst_sbdf *sbdf)

@@ -7,6 +7,7 @@
 
 #include <xenstore.h>
 
+#include "xs-batch.h"
 #include "xs-gc.h"
 #include "xs-protocol.h"
 
@@ -15,6 +16,19 @@
 #define BACKOFF_MIN	(100 * USEC_PER_MSEC)
 #define BACKOFF_MAX	(5 * USEC_PER_SEC)
 #define ERROR_VALUE_MAX 200
+/*
+ * A request answered sooner than this is never shown as "accepted": its
+ * "done" comes first (docs/protocol.md, "Response").
+ */
+#define ACCEPTED_DELAY (20 * USEC_PER_MSEC)
+/* BASE/response/<id>/<field> and the like fit (docs/protocol.md, "Limits": paths under 160). */
+#define XSP_PATH_MAX 512
+
+struct accepted_wait {
+	struct accepted_wait *next;
+	usec_t due;
+	char id[REQUEST_ID_MAX + 1];
+};
 
 struct xsp {
 	sd_event *event;
@@ -29,12 +43,13 @@ struct xsp {
 	struct xs_gc *gc;
 	usec_t gc_interval, gc_last;
 	/*
-	 * Idle without wake-ups (docs/performance.md): the sentinel
-	 * (xs-sentinel.h) reports xenstored's death instead of a periodic
-	 * read, and the clean-up timer stops once a round finds no response
-	 * (gc_idle) until the next watch event.
+	 * The request path's calls, several per round trip (xs-batch.h), on a
+	 * connection that is also the sentinel: idle without wake-ups
+	 * (docs/performance.md), its hang-up reports xenstored's death instead
+	 * of a periodic read, and the clean-up timer stops once a round finds
+	 * no response (gc_idle) until the next watch event.
 	 */
-	int sentinel_fd;
+	struct xsb *batch;
 	sd_event_source *sentinel;
 	bool gc_idle;
 	char status[256]; /* the last daemon/status, published again on reconnect */
@@ -48,15 +63,24 @@ struct xsp {
 	void *seen; /* tsearch tree of char * */
 	unsigned n_seen;
 	struct xsp_counters counters;
+	/* Requests taken in whose "accepted" is not written yet (xs-responses.c). */
+	struct accepted_wait *waiting;
+	sd_event_source *accept_timer;
 };
 
 /* BASE/<rel>: one of a few static buffers (the adapter is single-threaded). */
 char *xsp_path(const struct xsp *x, const char *fmt, ...) _printf_(2, 3);
+/* BASE/<rel> into buf (size XSP_PATH_MAX), for calls that go out together. */
+char *xsp_path_into(const struct xsp *x, char *buf, const char *fmt, ...) _printf_(3, 4);
+/* xsb_run() on the connection, counted; -ENOTCONN while disconnected. */
+int xsp_batch(struct xsp *x, uint32_t tx, struct xsb_call *calls, unsigned n);
 bool xsp_write_str(struct xsp *x, xs_transaction_t t, const char *p, const char *v);
-/* xs_read, counted. */
-char *xsp_read(struct xsp *x, const char *p, unsigned *len);
 /* Runs fn inside a transaction, retrying the whole of it on EAGAIN (a conflicting writer). */
 int xsp_in_transaction(struct xsp *x, int (*fn)(struct xsp *, xs_transaction_t, void *), void *arg);
+
+/* xs-responses.c */
+/* Forgets the requests waiting for their "accepted" (the adapter is freed). */
+void xsp_waiting_clear(struct xsp *x);
 
 /* xs-requests.c */
 /* Every request under BASE/request (at connect, and when the watch names the directory). */

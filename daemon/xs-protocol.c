@@ -9,7 +9,6 @@
 #include "log.h"
 #include "xs-gc.h"
 #include "xs-internal.h"
-#include "xs-sentinel.h"
 
 static void xsp_disconnect(struct xsp *x);
 static int xsp_connect(struct xsp *x);
@@ -29,20 +28,31 @@ char *xsp_path(const struct xsp *x, const char *fmt, ...)
 	return b;
 }
 
+char *xsp_path_into(const struct xsp *x, char *buf, const char *fmt, ...)
+{
+	char rel[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	snprintf(buf, XSP_PATH_MAX, "%s/%s", x->base, rel);
+	return buf;
+}
+
+int xsp_batch(struct xsp *x, uint32_t tx, struct xsb_call *calls, unsigned n)
+{
+	int r;
+
+	if (!x->h || !x->batch)
+		return -ENOTCONN;
+	r = xsb_run(x->batch, tx, calls, n);
+	return r;
+}
+
 bool xsp_write_str(struct xsp *x, xs_transaction_t t, const char *p, const char *v)
 {
 	return xs_write(x->h, t, p, v, (unsigned)strlen(v));
-}
-
-char *xsp_read(struct xsp *x, const char *p, unsigned *len)
-{
-	unsigned l = 0;
-	char *v = xs_read(x->h, XBT_NULL, p, &l);
-
-	x->counters.store_reads++;
-	if (len)
-		*len = l;
-	return v;
 }
 
 static void make_instance(char out[33])
@@ -75,7 +85,6 @@ int xsp_new(sd_event *event, const char *base, struct xsp **out)
 	}
 	x->event = sd_event_ref(event);
 	x->backoff = BACKOFF_MIN;
-	x->sentinel_fd = -EBADF;
 	xsp_set_gc_timeouts(x, 60 * USEC_PER_SEC, 600 * USEC_PER_SEC);
 	snprintf(x->state, sizeof(x->state), "starting");
 	make_instance(x->instance);
@@ -88,6 +97,7 @@ void xsp_free(struct xsp *x)
 	if (!x)
 		return;
 	xsp_disconnect(x);
+	xsp_waiting_clear(x);
 	xs_gc_free(x->gc);
 	xsp_seen_clear(x);
 	sd_event_source_disable_unref(x->check);
@@ -123,8 +133,10 @@ const char *xsp_instance(const struct xsp *x)
 	return x->instance;
 }
 
-const struct xsp_counters *xsp_counters(const struct xsp *x)
+const struct xsp_counters *xsp_counters(struct xsp *x)
 {
+	x->counters.round_trips =
+	    x->counters.round_trips_before + (x->batch ? xsb_round_trips(x->batch) : 0);
 	return &x->counters;
 }
 
@@ -249,10 +261,9 @@ static void wake_gc(struct xsp *x)
 static int on_sentinel(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct xsp *x = userdata;
-	char c;
 
-	if (!(revents & (EPOLLHUP | EPOLLRDHUP | EPOLLERR)) && read(fd, &c, 1) != 0)
-		return 0; /* not EOF: xenstored said something unprompted; ignore it */
+	if (!(revents & (EPOLLHUP | EPOLLRDHUP | EPOLLERR)))
+		return 0;
 	schedule_reconnect(x, -ECONNRESET);
 	return 0;
 }
@@ -358,9 +369,10 @@ static void xsp_disconnect(struct xsp *x)
 {
 	x->io = sd_event_source_disable_unref(x->io);
 	x->sentinel = sd_event_source_disable_unref(x->sentinel);
-	if (x->sentinel_fd >= 0)
-		close(x->sentinel_fd);
-	x->sentinel_fd = -EBADF;
+	if (x->batch)
+		x->counters.round_trips_before += xsb_round_trips(x->batch);
+	xsb_free(x->batch);
+	x->batch = NULL;
 	if (x->h)
 		xs_close(x->h);
 	x->h = NULL;
@@ -404,13 +416,17 @@ static int xsp_connect(struct xsp *x)
 		r = -errno;
 		goto fail;
 	}
-	/* Without a sentinel (the xenbus device), on_check polls instead. */
-	x->sentinel_fd = xs_sentinel_open();
-	if (x->sentinel_fd >= 0 && sd_event_add_io(x->event, &x->sentinel, x->sentinel_fd,
-						   EPOLLIN | EPOLLRDHUP, on_sentinel, x) < 0) {
-		close(x->sentinel_fd);
-		x->sentinel_fd = -EBADF;
-	}
+	/*
+	 * The batch connection is the sentinel: only its hang-up is watched
+	 * (its answers are read where they are awaited). Without one (the
+	 * xenbus device), on_check polls instead.
+	 */
+	r = xsb_new(x->h, &x->batch);
+	if (r < 0)
+		goto fail;
+	if (xsb_fd(x->batch) >= 0 && sd_event_add_io(x->event, &x->sentinel, xsb_fd(x->batch),
+						     EPOLLRDHUP, on_sentinel, x) < 0)
+		x->sentinel = NULL;
 	log_info("connected to xenstored; serving %s (instance %s)%s", x->base, x->instance,
 		 x->sentinel ? "" : "; no socket to watch, its liveness is polled");
 	x->logged_down = false;
@@ -446,80 +462,4 @@ int xsp_start(struct xsp *x)
 	else
 		sd_event_source_set_time_relative(x->check, next_check(x));
 	return 0;
-}
-
-static int write_accepted(struct xsp *x, xs_transaction_t t, void *arg)
-{
-	const struct request *r = arg;
-
-	if (!xsp_write_str(x, t, xsp_path(x, "response/%s/instance", r->id), x->instance) ||
-	    !xsp_write_str(x, t, xsp_path(x, "response/%s/state", r->id), "accepted"))
-		return -errno;
-	return 0;
-}
-
-static void report_accepted(void *userdata, const struct request *r)
-{
-	struct xsp *x = userdata;
-	int k;
-
-	if (!x->h)
-		return;
-	k = xsp_in_transaction(x, write_accepted, (void *)r);
-	if (k < 0)
-		log_warning("request %s: cannot write 'accepted': %s", r->id, strerror(-k));
-}
-
-struct done_args {
-	const struct request *r;
-	const struct manager_result *res;
-};
-
-static int write_done(struct xsp *x, xs_transaction_t t, void *arg)
-{
-	const struct done_args *a = arg;
-	const char *id = a->r->id;
-	char dur[24], error[ERROR_VALUE_MAX + 1];
-	char *state = xs_read(x->h, t, xsp_path(x, "response/%s/state", id), NULL);
-	bool done = state && streq(state, "done");
-
-	free(state);
-	if (done)
-		return -EALREADY; /* answered once, never twice */
-	snprintf(dur, sizeof(dur), "%" PRIu64, a->res->duration_ms);
-	snprintf(error, sizeof(error), "%s", a->res->error);
-	if (!xsp_write_str(x, t, xsp_path(x, "response/%s/result", id),
-			   manager_result_name(a->res->result)) ||
-	    !xsp_write_str(x, t, xsp_path(x, "response/%s/method", id), a->res->method) ||
-	    !xsp_write_str(x, t, xsp_path(x, "response/%s/effect", id), a->res->effect) ||
-	    !xsp_write_str(x, t, xsp_path(x, "response/%s/policy", id), a->res->policy) ||
-	    !xsp_write_str(x, t, xsp_path(x, "response/%s/rule", id), a->res->rule) ||
-	    !xsp_write_str(x, t, xsp_path(x, "response/%s/error", id), error) ||
-	    !xsp_write_str(x, t, xsp_path(x, "response/%s/duration-ms", id), dur) ||
-	    !xsp_write_str(x, t, xsp_path(x, "response/%s/instance", id), x->instance) ||
-	    !xsp_write_str(x, t, xsp_path(x, "response/%s/state", id), "done"))
-		return -errno;
-	return 0;
-}
-
-static void report_done(void *userdata, const struct request *r, const struct manager_result *res)
-{
-	struct xsp *x = userdata;
-	struct done_args a = {r, res};
-	int k;
-
-	if (!x->h) {
-		log_err("request %s: finished (%s) while xenstored is unreachable; the answer "
-			"is lost with the store",
-			r->id, manager_result_name(res->result));
-		return;
-	}
-	k = xsp_in_transaction(x, write_done, &a);
-	if (k < 0 && k != -EALREADY)
-		log_warning("request %s: cannot write the response: %s", r->id, strerror(-k));
-}
-
-struct manager_reporter xsp_reporter(struct xsp *x)
-{
-	return (struct manager_reporter){report_accepted, report_done, x};
 }

@@ -5,9 +5,11 @@
  * status nodes, the watch on requests, and writes the responses; it feeds
  * requests to the manager and is the manager's reporter.
  *
- * A dead xenstored is detected (the watch pipe never wakes when it dies, so
- * a silent second connection, xs-sentinel.h, hangs up instead; through the
- * kernel's xenbus device a periodic cheap read checks the connection) and
+ * The calls that take a request in and write its response go out several
+ * per round trip on a second connection (xs-batch.h). A dead xenstored is
+ * detected (the watch pipe never wakes when it dies, so that connection,
+ * silent while idle, hangs up instead; through the kernel's xenbus device a
+ * periodic cheap read checks the connection) and
  * the adapter reconnects with backoff, rebuilding everything it owns in the
  * (now empty) store. Idle, with a sentinel, it sets no timer at all.
  */
@@ -62,6 +64,8 @@ struct xsp_counters {
 	uint64_t gc_reads;     /* reads of the periodic clean-up (docs/protocol.md) */
 	uint64_t watch_events; /* events on BASE/request */
 	uint64_t scans;	       /* full listings of BASE/request */
+	/* Round trips of the request path (xs-batch.h): of this connection, and of earlier ones. */
+	uint64_t round_trips, round_trips_before;
 };
-const struct xsp_counters *xsp_counters(const struct xsp *x);
+const struct xsp_counters *xsp_counters(struct xsp *x);
 bool xsp_connected(const struct xsp *x);

@@ -60,45 +60,46 @@ void xsp_seen_clear(struct xsp *x)
 /* The node's owner (first permission entry), or -errno (-ENOENT: gone). */
 static int owner_of(struct xsp *x, const char *p, unsigned *owner)
 {
-	unsigned n = 0;
-	struct xs_permissions *perms = xs_get_permissions(x->h, XBT_NULL, p, &n);
+	struct xsb_call c = {XSB_OWNER, p, NULL};
+	int r = xsp_batch(x, 0, &c, 1);
 
 	x->counters.store_reads++;
-	if (!perms)
-		return -errno;
-	*owner = n >= 1 ? perms[0].id : UINT32_MAX;
-	free(perms);
-	return 0;
+	if (r < 0)
+		return r;
+	*owner = c.owner;
+	return c.err;
 }
 
-/* Reads the fields and hands the request to the manager (or refuses it). */
-static void take_in(struct xsp *x, const char *id, bool resubmit, const char *instance)
+/* Reads the listed fields (one round trip) and hands the request to the manager (or refuses it). */
+static void take_in(struct xsp *x, const char *id, const struct xsb_call *listing, bool resubmit,
+		    const char *instance)
 {
-	_cleanup_(freep) char **names = NULL;
-	char *values[MAX_FIELDS] = {NULL};
+	char paths[MAX_FIELDS][XSP_PATH_MAX];
+	struct xsb_call calls[MAX_FIELDS];
 	struct request_field fields[MAX_FIELDS];
 	struct request req;
 	struct why why = {""};
-	unsigned n = 0;
+	const char *name = listing->data;
+	unsigned n = listing->len;
 
-	names = xs_directory(x->h, XBT_NULL, xsp_path(x, "request/%s", id), &n);
-	x->counters.store_reads++;
-	if (!names) {
-		if (errno != ENOENT)
-			log_warning("request %s: cannot list its fields: %m", id);
-		return;
-	}
 	mark_seen(x, id);
 	if (n > MAX_FIELDS) {
 		manager_refuse(x->manager, id, "too many fields");
 		return;
 	}
+	for (unsigned i = 0; i < n; i++, name += strlen(name) + 1) {
+		fields[i].name = name;
+		calls[i] = (struct xsb_call){
+		    XSB_READ, xsp_path_into(x, paths[i], "request/%s/%s", id, name), NULL};
+	}
+	x->counters.store_reads += n;
+	if (xsp_batch(x, 0, calls, n) < 0) {
+		forget(x, id); /* the connection is going: looked at again after the reconnect */
+		return;
+	}
 	for (unsigned i = 0; i < n; i++) {
-		fields[i].name = names[i];
-		values[i] = xsp_read(x, xsp_path(x, "request/%s/%s", id, names[i]), &fields[i].len);
-		fields[i].value = values[i] ? values[i] : "";
-		if (!values[i])
-			fields[i].len = 0;
+		fields[i].value = calls[i].data ? calls[i].data : "";
+		fields[i].len = calls[i].data ? calls[i].len : 0;
 	}
 	if (request_parse(id, fields, n, &req, &why) < 0)
 		manager_refuse(x->manager, id, why.msg);
@@ -109,15 +110,29 @@ static void take_in(struct xsp *x, const char *id, bool resubmit, const char *in
 				   id, instance ? instance : "?");
 		manager_submit(x->manager, &req);
 	}
-	for (unsigned i = 0; i < n; i++)
-		free(values[i]);
+	xsb_clear(calls, n);
 }
+
+/*
+ * What the daemon needs to know of a request it has not seen, asked in one
+ * round trip: the node's owner, the response's state and instance (an
+ * earlier instance may have answered or accepted it), the field listing.
+ */
+enum {
+	Q_OWNER,
+	Q_STATE,
+	Q_INSTANCE,
+	Q_LISTING,
+	Q_MAX
+};
 
 static void handle_request(struct xsp *x, const char *id)
 {
-	_cleanup_(freep) char *state = NULL, *instance = NULL;
+	char paths[Q_MAX][XSP_PATH_MAX];
+	struct xsb_call q[Q_MAX];
 	size_t len = strlen(id);
-	unsigned owner = 0;
+	const char *state, *instance;
+	bool accepted;
 	int k;
 
 	/* Before anything under it is read or written: a path built from a longer id could be
@@ -130,44 +145,42 @@ static void handle_request(struct xsp *x, const char *id)
 		mark_seen(x, id);
 		return;
 	}
-	k = owner_of(x, xsp_path(x, "request/%s", id), &owner);
-	if (k < 0) {
-		if (k != -ENOENT)
-			log_warning("request %s: cannot read its permissions: %s", id,
-				    strerror(-k));
-		return;
-	}
-	if (owner != 0) {
+	q[Q_OWNER] = (struct xsb_call){XSB_OWNER, xsp_path_into(x, paths[0], "request/%s", id)};
+	q[Q_STATE] =
+	    (struct xsb_call){XSB_READ, xsp_path_into(x, paths[1], "response/%s/state", id)};
+	q[Q_INSTANCE] =
+	    (struct xsb_call){XSB_READ, xsp_path_into(x, paths[2], "response/%s/instance", id)};
+	q[Q_LISTING] =
+	    (struct xsb_call){XSB_DIRECTORY, xsp_path_into(x, paths[3], "request/%s", id)};
+	x->counters.store_reads += Q_MAX;
+	if (xsp_batch(x, 0, q, Q_MAX) < 0)
+		return; /* the connection is going: scanned again after the reconnect */
+	k = q[Q_OWNER].err;
+	state = q[Q_STATE].err == 0 ? q[Q_STATE].data : NULL;
+	instance = q[Q_INSTANCE].err == 0 ? q[Q_INSTANCE].data : NULL;
+	accepted = state && streq(state, "accepted");
+	if (k < 0 || q[Q_LISTING].err < 0) {
+		if (k != -ENOENT && q[Q_LISTING].err != -ENOENT)
+			log_warning("request %s: cannot read its permissions or fields: %s", id,
+				    strerror(-(k < 0 ? k : q[Q_LISTING].err)));
+	} else if (q[Q_OWNER].owner != 0) {
 		/* Logged once: the id is remembered until the node goes away. */
-		log_warning("request %s: node owned by domain %u, not dom0; ignored", id, owner);
+		log_warning("request %s: node owned by domain %u, not dom0; ignored", id,
+			    q[Q_OWNER].owner);
 		mark_seen(x, id);
-		return;
-	}
-	if (!request_id_valid(id)) {
+	} else if (!request_id_valid(id)) {
 		mark_seen(x, id);
 		manager_refuse(x->manager, id,
 			       "request id is not 1-64 characters of letters, "
 			       "digits, '_' and '-'");
-		return;
-	}
-	if (manager_has(x->manager, id)) {
+	} else if (manager_has(x->manager, id) || (state && streq(state, "done")) ||
+		   (accepted && instance && streq(instance, x->instance))) {
 		mark_seen(x, id);
-		return;
-	}
-	state = xsp_read(x, xsp_path(x, "response/%s/state", id), NULL);
-	if (state && streq(state, "done")) {
-		mark_seen(x, id);
-		return;
-	}
-	if (state && streq(state, "accepted")) {
-		instance = xsp_read(x, xsp_path(x, "response/%s/instance", id), NULL);
-		if (instance && streq(instance, x->instance)) {
-			mark_seen(x, id);
-			return;
-		}
+	} else {
 		/* Accepted by an earlier instance that never answered: reset again. */
+		take_in(x, id, &q[Q_LISTING], accepted, instance);
 	}
-	take_in(x, id, state && streq(state, "accepted"), instance);
+	xsb_clear(q, Q_MAX);
 }
 
 void xsp_scan(struct xsp *x)

@@ -18,6 +18,9 @@ static unsigned long long store_reads(struct fixture *f)
 	char *v = xs_read(f->h, XBT_NULL, BASE "/daemon/status", NULL), *p;
 	unsigned long long n;
 
+	free(v);
+	usleep(300 * 1000); /* the status follows the requests within 0.1 s (STATUS_DELAY) */
+	v = xs_read(f->h, XBT_NULL, BASE "/daemon/status", NULL);
 	assert_non_null(v);
 	p = strstr(v, "store reads ");
 	assert_non_null(p);
@@ -60,8 +63,9 @@ static void event_cost_does_not_grow(void **state)
 	print_message("store reads per 100 requests: %llu (store empty), %llu (100 old), "
 		      "%llu (200 old)\n",
 		      first, second, third);
-	/* Each request: its permissions, the response state, the listing, 4 fields. */
-	assert_true(first <= 100 * 8);
+	/* Each request: its permissions, the response's state and instance, the listing, 4 fields
+	 * (8; the first batch also sees the listing of the watch's first firing). */
+	assert_true(first <= 100 * 8 + 4);
 	/* A full rescan per event would cost reads per old request: tens of thousands. */
 	assert_true(second <= first + first / 4);
 	assert_true(third <= first + first / 4);
