@@ -62,7 +62,9 @@ int bench_policy_file(const char *path, unsigned n_rules, bool zero_wait);
 
 struct bench_daemon {
 	pid_t pid;
-	double ready_usec; /* exec to READY=1 */
+	double ready_usec;	   /* exec to READY=1 */
+	const char *callgrind_out; /* run under valgrind --tool=callgrind, writing this file */
+	const char *binary;	   /* pcirstd to run; NULL: $PCIRSTD */
 };
 
 /* Starts pcirstd on dir/root with the given policy directories; waits for READY=1. */
@@ -105,3 +107,9 @@ struct bench_opts {
 void bench_policy_match(const struct bench_opts *o);
 void bench_startup(const struct bench_opts *o);
 void bench_daemon_figures(const struct bench_opts *o);
+/* The daemon's instructions per request under callgrind (instr.c); the load does not change them.
+ */
+void bench_instructions(const struct bench_opts *o, const char *policy_dir);
+/* A policy directory under o->work with the zero-wait rule and n more rules (figures.c). */
+int bench_policy_dir(const struct bench_opts *o, const char *name, unsigned n, char *dir,
+		     size_t size);

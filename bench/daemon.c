@@ -92,7 +92,22 @@ int daemon_start(struct bench_daemon *d, const char *dir, const char *const *pol
 			argv[n++] = policy_dirs[i];
 		}
 		setenv("NOTIFY_SOCKET", sock, 1);
-		execv(getenv("PCIRSTD"), (char **)argv);
+		if (d->callgrind_out) {
+			/* valgrind's own arguments, then pcirstd's (argv[0] replaced by its path).
+			 */
+			const char *vg[32] = {"valgrind", "--tool=callgrind", "-q"};
+			char out[600];
+			unsigned k = 3;
+
+			snprintf(out, sizeof(out), "--callgrind-out-file=%s", d->callgrind_out);
+			vg[k++] = out;
+			vg[k++] = d->binary ? d->binary : getenv("PCIRSTD");
+			for (unsigned i = 1; i < n && k + 1 < ELEMENTSOF(vg); i++)
+				vg[k++] = argv[i];
+			execvp("valgrind", (char **)vg);
+			_exit(127);
+		}
+		execv(d->binary ? d->binary : getenv("PCIRSTD"), (char **)argv);
 		_exit(127);
 	}
 	r = wait_ready(fd, d->pid, t0 + READY_TIMEOUT);
@@ -114,7 +129,8 @@ void daemon_stop(struct bench_daemon *d)
 	if (d->pid <= 0)
 		return;
 	kill(d->pid, SIGTERM);
-	for (unsigned i = 0; i < 100; i++) {
+	/* Under valgrind, stopping (and writing the profile) takes longer. */
+	for (unsigned i = 0; i < (d->callgrind_out ? 600u : 100u); i++) {
 		if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
 			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 				bench_fail("pcirstd exited with status %#x", status);
@@ -123,7 +139,7 @@ void daemon_stop(struct bench_daemon *d)
 		}
 		usleep(50 * 1000);
 	}
-	bench_fail("pcirstd did not stop within 5 s of SIGTERM");
+	bench_fail("pcirstd did not stop within %u s of SIGTERM", d->callgrind_out ? 30 : 5);
 	kill(d->pid, SIGKILL);
 	waitpid(d->pid, &status, 0);
 	d->pid = 0;

@@ -3,7 +3,8 @@
  * pcirst-bench [--quick] [--idle-seconds N] [--requests N]: prints pcirstd's performance
  * table (docs/performance.md). Needs the real pcirstd and a real xenstored;
  * CMake builds the defaults of their paths in, the environment overrides
- * them (PCIRSTD, PCIRST_XENSTORED, PCIRST_XS_SHIM, PCIRST_SHIPPED_POLICY).
+ * them (PCIRSTD, PCIRST_XENSTORED, PCIRST_XS_SHIM, PCIRST_SHIPPED_POLICY);
+ * PCIRSTD_BASELINE names another pcirstd measured beside it (instr.c).
  * --quick is CI's short run: it fails (exit 1) on errors only, never on a
  * figure; exit 77 when xenstored is unavailable.
  */
@@ -97,6 +98,16 @@ int main(int argc, char **argv)
 	bench_policy_match(&o);
 	bench_startup(&o);
 	bench_daemon_figures(&o);
+	/* valgrind cannot run a sanitizer build's pcirstd. */
+	if (strcmp(PCIRST_BUILD_TYPE, "Sanitize") != 0) {
+		char dir[512];
+
+		if (bench_policy_dir(&o, "instructions", 0, dir, sizeof(dir)) == 0)
+			bench_instructions(&o, dir);
+	} else {
+		table_row("daemon instructions per zero-wait request", "", "",
+			  "not measured: a sanitizer build", "");
+	}
 	xsh_stop(xs);
 	if (bench_errors == 0) {
 		char cmd[64];
