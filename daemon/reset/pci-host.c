@@ -73,8 +73,20 @@ int pci_host_subtree(struct pci_host *host, const struct pcirst_sbdf *bridge,
 		return -ENOMEM;
 	for (unsigned i = 0; i < n_all; i++) {
 		struct pci_dev_info info;
-		struct pcirst_sbdf cur = all[i];
-		unsigned depth;
+		struct pcirst_sbdf cur = all[i], up[MAX_DEPTH];
+		unsigned depth, n_up;
+
+		/* One look per function where the host can (sysfs: one readlink), not an info() per
+		 * level. */
+		if (host->ops->ancestors &&
+		    host->ops->ancestors(host->ud, &all[i], up, MAX_DEPTH, &n_up) >= 0) {
+			for (unsigned k = 0; k < n_up; k++)
+				if (pcirst_sbdf_cmp(&up[k], bridge) == 0) {
+					sub[n_sub++] = all[i];
+					break;
+				}
+			continue;
+		}
 
 		for (depth = 0; depth < MAX_DEPTH; depth++) {
 			if (pci_host_info(host, &cur, &info, NULL) < 0 || !info.has_parent)

@@ -37,6 +37,13 @@ struct pci_host_ops {
 	/* A driver attribute (/sys/bus/pci/drivers/<driver>/<name>): does it exist, write it. */
 	bool (*driver_attr_exists)(void *ud, const char *driver, const char *name);
 	int (*driver_attr_write)(void *ud, const char *driver, const char *name, const char *value);
+	/*
+	 * Optional: the bridges above a function, nearest first, as far as they
+	 * are PCI functions (at most max), from one look at the topology; -errno
+	 * when it cannot tell, and the caller asks info() level by level.
+	 */
+	int (*ancestors)(void *ud, const struct pcirst_sbdf *sbdf, struct pcirst_sbdf *out,
+			 unsigned max, unsigned *n);
 	void (*free)(void *ud);
 };
 

@@ -174,6 +174,50 @@ static int link_basename(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+/*
+ * The functions above a device, nearest first, from its link in
+ * /sys/bus/pci/devices (one readlink: "../../../devices/pci0000:00/
+ * 0000:00:1c.0/0000:0c:00.0"): the path components just before the device's
+ * own that are functions, up to the first that is not (the host bridge's
+ * "pci0000:00", a VMD domain). -EINVAL when the entry is not such a link.
+ */
+static int sysfs_ancestors(void *ud, const struct pcirst_sbdf *sbdf, struct pcirst_sbdf *out,
+			   unsigned max, unsigned *n)
+{
+	struct sysfs_host *h = ud;
+	char path[PATH_MAX], target[PATH_MAX], *slash;
+	struct pcirst_sbdf self;
+	ssize_t len;
+	int r;
+
+	*n = 0;
+	r = dev_path(h, sbdf, NULL, path, sizeof(path));
+	if (r < 0)
+		return r;
+	len = readlink(path, target, sizeof(target) - 1);
+	if (len < 0)
+		return -errno;
+	target[len] = '\0';
+	slash = strrchr(target, '/');
+	if (!slash || pcirst_sbdf_parse(slash + 1, &self) < 0 || pcirst_sbdf_cmp(&self, sbdf) != 0)
+		return -EINVAL;
+	for (;;) {
+		struct pcirst_sbdf up;
+		char *prev;
+
+		*slash = '\0';
+		prev = strrchr(target, '/');
+		if (pcirst_sbdf_parse(prev ? prev + 1 : target, &up) < 0)
+			return 0;
+		if (*n == max)
+			return -E2BIG;
+		out[(*n)++] = up;
+		if (!prev)
+			return 0;
+		slash = prev;
+	}
+}
+
 static int sysfs_cfg_open(void *ud, const struct pcirst_sbdf *sbdf, bool writable,
 			  struct pci_cfg **out, struct why *why)
 {
@@ -263,6 +307,8 @@ static int sysfs_info(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_i
 	struct sysfs_host *h = ud;
 	struct pci_dev_info info = {.sbdf = *sbdf, .iommu_group = -1};
 	char path[PATH_MAX], real[PATH_MAX], name[PCI_DRIVER_NAME_MAX], s[PCIRST_SBDF_STRLEN];
+	struct pcirst_sbdf up[1];
+	unsigned n_up;
 	bool missing_ids = false;
 	unsigned long v;
 	char *slash;
@@ -271,9 +317,32 @@ static int sysfs_info(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_i
 	r = dev_path(h, sbdf, NULL, path, sizeof(path));
 	if (r < 0)
 		return why_err(why, r, "%s: path too long", pcirst_sbdf_format(sbdf, s));
-	if (!realpath(path, real))
+	/* The parent from the link in one readlink; realpath (a call per component) otherwise. */
+	n_up = 0;
+	r = sysfs_ancestors(h, sbdf, up, 1, &n_up);
+	if ((r >= 0 || r == -E2BIG) && access(path, F_OK) < 0)
+		r = -errno; /* a link left dangling by a removal */
+	if (r == -ENOENT)
+		return why_err(why, -ENODEV, "%s: no such device (%s)", pcirst_sbdf_format(sbdf, s),
+			       path);
+	if (r >= 0 || r == -E2BIG) {
+		info.has_parent = n_up == 1;
+		if (info.has_parent)
+			info.parent = up[0];
+	} else if (!realpath(path, real)) {
 		return why_err(why, errno == ENOENT ? -ENODEV : -errno, "%s: no such device (%s)",
 			       pcirst_sbdf_format(sbdf, s), path);
+	} else {
+		/* The parent bridge is the directory the device's directory sits in, if a function.
+		 */
+		slash = strrchr(real, '/');
+		if (slash) {
+			*slash = '\0';
+			slash = strrchr(real, '/');
+			if (slash && pcirst_sbdf_parse(slash + 1, &info.parent) >= 0)
+				info.has_parent = true;
+		}
+	}
 	for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
 		if (read_hex_attr(h, sbdf, ids[i].attr, &v) < 0) {
 			missing_ids = true;
@@ -300,15 +369,6 @@ static int sysfs_info(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_i
 		v = strtoul(name, &end, 10);
 		if (!errno && end != name && !*end && v <= INT_MAX)
 			info.iommu_group = (int)v;
-	}
-	/* The parent bridge is the directory the device's directory sits in, if that is a function.
-	 */
-	slash = strrchr(real, '/');
-	if (slash) {
-		*slash = '\0';
-		slash = strrchr(real, '/');
-		if (slash && pcirst_sbdf_parse(slash + 1, &info.parent) >= 0)
-			info.has_parent = true;
 	}
 	if (dev_path(h, sbdf, "physfn", path, sizeof(path)) >= 0 &&
 	    link_basename(path, name, sizeof(name)) >= 0 &&
@@ -396,6 +456,7 @@ static const struct pci_host_ops sysfs_ops = {
     .attr_write = sysfs_attr_write,
     .driver_attr_exists = sysfs_driver_attr_exists,
     .driver_attr_write = sysfs_driver_attr_write,
+    .ancestors = sysfs_ancestors,
     .free = sysfs_free,
 };
 

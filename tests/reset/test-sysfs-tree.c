@@ -204,6 +204,53 @@ static void subtrees(void **state)
 	assert_string_equal(pcirst_sbdf_format(&b[1], x), "0000:03:01.0");
 }
 
+/*
+ * The topology comes from each function's link in /sys/bus/pci/devices, one
+ * readlink for the whole chain of bridges above it; the kernel's links are
+ * relative ("../../../devices/pci0000:00/..."), the export's absolute.
+ */
+static void ancestors_from_links(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_(freep) struct pcirst_sbdf *sub = NULL;
+	struct pcirst_sbdf up[4], s = S("0000:03:01.0");
+	struct pci_dev_info info;
+	char path[256], x[PCIRST_SBDF_STRLEN];
+	unsigned n;
+
+	assert_int_equal(f->host->ops->ancestors(f->host->ud, &s, up, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(pcirst_sbdf_format(&up[0], x), "0000:02:00.0");
+	assert_string_equal(pcirst_sbdf_format(&up[1], x), "0000:00:02.0");
+	assert_int_equal(f->host->ops->ancestors(f->host->ud, &s, up, 1, &n), -E2BIG);
+	/* As the kernel writes it: relative. */
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/0000:03:01.0", f->root);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(
+	    symlink("../../../devices/pci0000:00/0000:00:02.0/0000:02:00.0/0000:03:01.0", path), 0);
+	assert_int_equal(f->host->ops->ancestors(f->host->ud, &s, up, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(pcirst_sbdf_format(&up[0], x), "0000:02:00.0");
+	assert_int_equal(pci_host_info(f->host, &s, &info, NULL), 0);
+	assert_true(info.has_parent);
+	assert_string_equal(pcirst_sbdf_format(&info.parent, x), "0000:02:00.0");
+	s = S("0000:00:02.0");
+	assert_int_equal(pci_host_subtree(f->host, &s, &sub, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(pcirst_sbdf_format(&sub[1], x), "0000:03:01.0");
+	/* A function on the root bus has none; a link left dangling is a removed device. */
+	s = S("0000:00:03.0");
+	assert_int_equal(f->host->ops->ancestors(f->host->ud, &s, up, 4, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(pci_host_info(f->host, &s, &info, NULL), 0);
+	assert_false(info.has_parent);
+	s = S("0000:03:01.0");
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(
+	    symlink("../../../devices/pci0000:00/0000:00:02.0/gone/0000:03:01.0", path), 0);
+	assert_int_equal(pci_host_info(f->host, &s, &info, NULL), -ENODEV);
+}
+
 static void attributes(void **state)
 {
 	struct fixture *f = *state;
@@ -266,6 +313,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(list_sorted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(identity_and_topology, setup, teardown),
 	    cmocka_unit_test_setup_teardown(subtrees, setup, teardown),
+	    cmocka_unit_test_setup_teardown(ancestors_from_links, setup, teardown),
 	    cmocka_unit_test_setup_teardown(attributes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(removal_and_fallback, setup, teardown),
 	};
