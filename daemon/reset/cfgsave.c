@@ -173,56 +173,98 @@ static bool restore_dword(uint8_t header_type, unsigned off)
 	return (off >= PCI_BASE_ADDRESS_0 && off <= 0x24) || off == PCI_ROM_ADDRESS;
 }
 
+/*
+ * What the function reads now, read in two blocks before the restore, so
+ * that a register already holding its saved value is not written again (as
+ * Linux's pci_restore_config_dword() does): in the Xen dom0 under QEMU a
+ * config write costs a trap and often a remapping, several times a read.
+ * A block that cannot be read leaves every register it covers written.
+ */
+struct now_view {
+	uint8_t hdr[PCI_STD_HEADER_SIZE];
+	uint8_t pcie[PCI_EXP_LNKCTL2 + 4];
+	bool hdr_ok, pcie_ok;
+};
+
+static int put8(struct pci_cfg *cfg, unsigned off, uint8_t v, const uint8_t *now)
+{
+	return now && now[0] == v ? 0 : pci_cfg_write8(cfg, off, v);
+}
+
+static int put16(struct pci_cfg *cfg, unsigned off, uint16_t v, const uint8_t *now)
+{
+	return now && (uint16_t)(now[0] | now[1] << 8) == v ? 0 : pci_cfg_write16(cfg, off, v);
+}
+
+static int put32(struct pci_cfg *cfg, unsigned off, uint32_t v, const uint8_t *now)
+{
+	return now && ((uint32_t)now[0] | (uint32_t)now[1] << 8 | (uint32_t)now[2] << 16 |
+		       (uint32_t)now[3] << 24) == v
+		   ? 0
+		   : pci_cfg_write32(cfg, off, v);
+}
+
 int cfg_restore(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
 {
+	struct now_view v;
 	unsigned off = 0;
+	uint16_t pmcsr;
 	int r;
 
+#define HDR(o)	(v.hdr_ok ? v.hdr + (o) : NULL)
+#define PCIE(o) (v.pcie_ok ? v.pcie + (o) : NULL)
+	v.hdr_ok = pci_cfg_read_block(cfg, 0, v.hdr, sizeof(v.hdr)) >= 0;
+	v.pcie_ok = s->pcie && pci_cfg_read_block(cfg, s->pcie, v.pcie, sizeof(v.pcie)) >= 0;
 	if (s->pcie) {
 		off = s->pcie;
-		if ((r = pci_cfg_write16(cfg, off + PCI_EXP_DEVCTL,
-					 s->devctl & ~PCI_EXP_DEVCTL_BCR_FLR)) < 0 ||
-		    (r = pci_cfg_write16(cfg, off + PCI_EXP_LNKCTL, s->lnkctl)) < 0)
+		if ((r = put16(cfg, off + PCI_EXP_DEVCTL, s->devctl & ~PCI_EXP_DEVCTL_BCR_FLR,
+			       PCIE(PCI_EXP_DEVCTL))) < 0 ||
+		    (r = put16(cfg, off + PCI_EXP_LNKCTL, s->lnkctl, PCIE(PCI_EXP_LNKCTL))) < 0)
 			goto fail;
 		if (PCIE_CAP_VERSION(s->pcie_flags) >= 2 &&
-		    ((r = pci_cfg_write16(cfg, off + PCI_EXP_DEVCTL2, s->devctl2)) < 0 ||
-		     (r = pci_cfg_write16(cfg, off + PCI_EXP_LNKCTL2, s->lnkctl2)) < 0))
+		    ((r = put16(cfg, off + PCI_EXP_DEVCTL2, s->devctl2, PCIE(PCI_EXP_DEVCTL2))) <
+			 0 ||
+		     (r = put16(cfg, off + PCI_EXP_LNKCTL2, s->lnkctl2, PCIE(PCI_EXP_LNKCTL2))) <
+			 0))
 			goto fail;
 	}
 	if (s->pm) {
 		/* Bit 15 (PME_Status) is write-one-to-clear: never write it back. */
 		off = s->pm + PCI_PM_CTRL;
-		if ((r = pci_cfg_write16(cfg, off, s->pmcsr & 0x7fff)) < 0)
-			goto fail;
+		if (pci_cfg_read16(cfg, off, &pmcsr) < 0 || (pmcsr & 0x7fff) != (s->pmcsr & 0x7fff))
+			if ((r = pci_cfg_write16(cfg, off, s->pmcsr & 0x7fff)) < 0)
+				goto fail;
 	}
 	for (off = PCI_BASE_ADDRESS_0; off < PCI_STD_HEADER_SIZE; off += 4)
 		if (restore_dword(s->header_type, off) &&
-		    (r = pci_cfg_write32(cfg, off, s->header[off / 4])) < 0)
+		    (r = put32(cfg, off, s->header[off / 4], HDR(off))) < 0)
 			goto fail;
 	if (s->header_type == PCI_HEADER_TYPE_BRIDGE) {
 		off = 0x1c; /* I/O base and limit; the status half is W1C */
-		if ((r = pci_cfg_write16(cfg, off, hdr16(s, off))) < 0)
+		if ((r = put16(cfg, off, hdr16(s, off), HDR(off))) < 0)
 			goto fail;
 		off = PCI_BRIDGE_CONTROL;
-		if ((r = pci_cfg_write16(cfg, off, hdr16(s, off) & ~PCI_BRIDGE_CTL_BUS_RESET)) < 0)
+		if ((r = put16(cfg, off, hdr16(s, off) & ~PCI_BRIDGE_CTL_BUS_RESET, HDR(off))) < 0)
 			goto fail;
 	}
 	/* Cache line size and latency timer; not BIST at 0x0f (writing it can start a self-test).
 	 */
 	off = PCI_CACHE_LINE_SIZE;
-	if ((r = pci_cfg_write8(cfg, off, hdr8(s, off))) < 0 ||
-	    (r = pci_cfg_write8(cfg, off + 1, hdr8(s, off + 1))) < 0)
+	if ((r = put8(cfg, off, hdr8(s, off), HDR(off))) < 0 ||
+	    (r = put8(cfg, off + 1, hdr8(s, off + 1), HDR(off + 1))) < 0)
 		goto fail;
 	off = PCI_INTERRUPT_LINE;
-	if ((r = pci_cfg_write8(cfg, off, hdr8(s, off))) < 0)
+	if ((r = put8(cfg, off, hdr8(s, off), HDR(off))) < 0)
 		goto fail;
 	if (s->sriov && (r = sriov_restore(cfg, s, &off)) < 0)
 		goto fail;
 	/* Command last (PCI 3.0 §6.2.2): the function decodes only once its BARs are back. */
 	off = PCI_COMMAND;
-	if ((r = pci_cfg_write16(cfg, off, hdr16(s, off))) < 0)
+	if ((r = put16(cfg, off, hdr16(s, off), HDR(off))) < 0)
 		goto fail;
 	return 0;
+#undef HDR
+#undef PCIE
 fail:
 	return io_err(why, r, "writing", off);
 }
