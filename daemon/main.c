@@ -9,7 +9,6 @@
 #include "devwatch.h"
 #include "log.h"
 #include "manager.h"
-#include "xs-assigned.h"
 #include "xs-protocol.h"
 
 #define MAX_POLICY_DIRS 8
@@ -332,7 +331,7 @@ static int parse_args(struct daemon *d, int argc, char **argv, const char **root
 
 static int assigned_from_xenstore(void *userdata, struct pcirst_sbdf **out, unsigned *n)
 {
-	return xs_assigned_pci(xsp_handle(userdata), out, n);
+	return xsp_assigned_pci(userdata, out, n);
 }
 
 int main(int argc, char **argv)

@@ -22,56 +22,99 @@ static int add(struct pcirst_sbdf **v, unsigned *n, const struct pcirst_sbdf *s)
 	return 0;
 }
 
-static int scan_device(struct xs_handle *h, const char *dir, struct pcirst_sbdf **v, unsigned *n)
+/* Calls per round trip: the listings of a level go out together, a few dozen at a time. */
+#define CHUNK 64
+
+struct paths {
+	char **v;
+	unsigned n;
+};
+
+static void paths_clear(struct paths *p)
 {
-	unsigned n_names = 0;
-	char **names = xs_directory(h, XBT_NULL, dir, &n_names);
-	int r = 0;
-
-	for (unsigned i = 0; names && i < n_names && r >= 0; i++) {
-		char path[256];
-		unsigned len = 0;
-		char *value;
-		struct pcirst_sbdf s;
-
-		if (strncmp(names[i], "dev-", 4) != 0 ||
-		    snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= (int)sizeof(path))
-			continue;
-		value = xs_read(h, XBT_NULL, path, &len);
-		if (value && pcirst_sbdf_parse(value, &s) >= 0)
-			r = add(v, n, &s);
-		free(value);
-	}
-	free(names);
-	return r;
+	for (unsigned i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+	*p = (struct paths){0};
 }
 
-int xs_assigned_pci(struct xs_handle *h, struct pcirst_sbdf **out, unsigned *n)
+static int paths_add(struct paths *p, const char *dir, const char *name)
+{
+	char **nv;
+
+	if (p->n >= MAX_ASSIGNED)
+		return 0;
+	nv = reallocarray(p->v, p->n + 1, sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	p->v = nv;
+	if (name ? asprintf(&p->v[p->n], "%s/%s", dir, name) < 0 : !(p->v[p->n] = strdup(dir)))
+		return -ENOMEM;
+	p->n++;
+	return 0;
+}
+
+/*
+ * The children of every directory in dirs (those whose name starts with
+ * prefix), as paths: one round trip per CHUNK directories. A directory gone
+ * meanwhile has no children.
+ */
+static int list_level(struct xsb *b, const struct paths *dirs, const char *prefix,
+		      struct paths *out)
+{
+	for (unsigned at = 0; at < dirs->n; at += CHUNK) {
+		struct xsb_call calls[CHUNK];
+		unsigned n = dirs->n - at < CHUNK ? dirs->n - at : CHUNK;
+		int r;
+
+		for (unsigned i = 0; i < n; i++)
+			calls[i] = (struct xsb_call){XSB_DIRECTORY, dirs->v[at + i], NULL};
+		r = xsb_run(b, 0, calls, n);
+		for (unsigned i = 0; r >= 0 && i < n; i++) {
+			const char *name = calls[i].data;
+
+			for (unsigned k = 0; calls[i].err == 0 && k < calls[i].len && r >= 0;
+			     k++, name += strlen(name) + 1)
+				if (!strncmp(name, prefix, strlen(prefix)))
+					r = paths_add(out, dirs->v[at + i], name);
+		}
+		xsb_clear(calls, n);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int xs_assigned_pci(struct xsb *b, struct pcirst_sbdf **out, unsigned *n)
 {
 	_cleanup_(freep) struct pcirst_sbdf *v = NULL;
-	unsigned n_domains = 0, count = 0;
-	char **domains;
+	struct paths level[4] = {{0}};
+	unsigned count = 0;
 	int r = 0;
 
-	if (!h)
+	if (!b)
 		return -ENOTCONN;
-	domains = xs_directory(h, XBT_NULL, XS_PCI_BACKEND, &n_domains);
-	for (unsigned i = 0; domains && i < n_domains && r >= 0; i++) {
-		char dir[256];
-		unsigned n_devs = 0;
-		char **devs;
+	/* backend/pci, its domains, their devices, their dev-N nodes: a round trip each. */
+	r = paths_add(&level[0], XS_PCI_BACKEND, NULL);
+	for (unsigned l = 0; r >= 0 && l < 3; l++)
+		r = list_level(b, &level[l], l == 2 ? "dev-" : "", &level[l + 1]);
+	for (unsigned at = 0; r >= 0 && at < level[3].n; at += CHUNK) {
+		struct xsb_call calls[CHUNK];
+		unsigned k = level[3].n - at < CHUNK ? level[3].n - at : CHUNK;
 
-		snprintf(dir, sizeof(dir), "%s/%s", XS_PCI_BACKEND, domains[i]);
-		devs = xs_directory(h, XBT_NULL, dir, &n_devs);
-		for (unsigned j = 0; devs && j < n_devs && r >= 0; j++) {
-			char dev[256];
+		for (unsigned i = 0; i < k; i++)
+			calls[i] = (struct xsb_call){XSB_READ, level[3].v[at + i], NULL};
+		r = xsb_run(b, 0, calls, k);
+		for (unsigned i = 0; r >= 0 && i < k; i++) {
+			struct pcirst_sbdf s;
 
-			if (snprintf(dev, sizeof(dev), "%s/%s", dir, devs[j]) < (int)sizeof(dev))
-				r = scan_device(h, dev, &v, &count);
+			if (calls[i].err == 0 && pcirst_sbdf_parse(calls[i].data, &s) >= 0)
+				r = add(&v, &count, &s);
 		}
-		free(devs);
+		xsb_clear(calls, k);
 	}
-	free(domains);
+	for (unsigned l = 0; l < 4; l++)
+		paths_clear(&level[l]);
 	if (r < 0)
 		return r;
 	*out = v;

@@ -9,15 +9,17 @@
  */
 #pragma once
 
-#include <xenstore.h>
-
 #include <pcirst/sbdf.h>
+
+#include "xs-batch.h"
 
 #define XS_PCI_BACKEND "/local/domain/0/backend/pci"
 
 /*
  * Reads every dev-N under XS_PCI_BACKEND; *out is malloc'ed, sorted not.
- * Values that are not an address are skipped. Returns 0 (also when there is
- * no backend directory: nothing assigned) or -errno (-ENOTCONN: no handle).
+ * Values that are not an address are skipped. Each level of the tree is
+ * one round trip on b (xs-batch.h), however many domains and devices: four
+ * with anything assigned, one without. Returns 0 (also when there is no
+ * backend directory: nothing assigned) or -errno (-ENOTCONN: no connection).
  */
-int xs_assigned_pci(struct xs_handle *h, struct pcirst_sbdf **out, unsigned *n);
+int xs_assigned_pci(struct xsb *b, struct pcirst_sbdf **out, unsigned *n);

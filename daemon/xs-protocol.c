@@ -7,6 +7,7 @@
 #include <pcirst/pcirst.h>
 
 #include "log.h"
+#include "xs-assigned.h"
 #include "xs-gc.h"
 #include "xs-internal.h"
 
@@ -123,9 +124,9 @@ void xsp_set_manager(struct xsp *x, struct manager *m)
 	x->manager = m;
 }
 
-struct xs_handle *xsp_handle(struct xsp *x)
+int xsp_assigned_pci(struct xsp *x, struct pcirst_sbdf **out, unsigned *n)
 {
-	return x->h;
+	return xs_assigned_pci(x->h ? x->batch : NULL, out, n);
 }
 
 const char *xsp_instance(const struct xsp *x)

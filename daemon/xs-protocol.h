@@ -40,8 +40,8 @@ void xsp_set_manager(struct xsp *x, struct manager *m);
  */
 int xsp_start(struct xsp *x);
 
-/* The connection to xenstored, NULL while disconnected (for read-only helpers). */
-struct xs_handle *xsp_handle(struct xsp *x);
+/* The functions domains hold (xs-assigned.h), read on the request path's connection. */
+int xsp_assigned_pci(struct xsp *x, struct pcirst_sbdf **out, unsigned *n);
 
 /* Publishes daemon/state ("starting", "ready", "stopping"); kept across reconnects. */
 int xsp_set_state(struct xsp *x, const char *state);

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <xenstore.h>
 
 #include "util.h"
 #include "xenstored-harness.h"
@@ -24,6 +25,7 @@ static void lists_every_dev_node(void **state)
 {
 	struct xsh *x = NULL;
 	struct xs_handle *h;
+	struct xsb *b = NULL;
 	_cleanup_(freep) struct pcirst_sbdf *v = NULL;
 	char s[PCIRST_SBDF_STRLEN], got[256] = "";
 	unsigned n = 99;
@@ -33,8 +35,10 @@ static void lists_every_dev_node(void **state)
 	assert_int_equal(xsh_start(&x), 0);
 	h = xs_open(0);
 	assert_non_null(h);
+	assert_int_equal(xsb_new(h, &b), 0);
+	assert_true(xsb_fd(b) >= 0); /* a socket: the calls go out together */
 	/* Nothing assigned yet: no backend directory at all. */
-	assert_int_equal(xs_assigned_pci(h, &v, &n), 0);
+	assert_int_equal(xs_assigned_pci(b, &v, &n), 0);
 	assert_int_equal(n, 0);
 	free(v);
 	v = NULL;
@@ -44,7 +48,7 @@ static void lists_every_dev_node(void **state)
 	write_node(h, XS_PCI_BACKEND "/3/0/num_devs", "2");
 	write_node(h, XS_PCI_BACKEND "/7/0/dev-0", "0000:01:00.0");
 	write_node(h, XS_PCI_BACKEND "/7/0/dev-1", "not an address");
-	assert_int_equal(xs_assigned_pci(h, &v, &n), 0);
+	assert_int_equal(xs_assigned_pci(b, &v, &n), 0);
 	for (unsigned i = 0; i < n; i++)
 		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s ",
 			 pcirst_sbdf_format(&v[i], s));
@@ -52,7 +56,12 @@ static void lists_every_dev_node(void **state)
 	assert_non_null(strstr(got, "0000:0c:00.2 "));
 	assert_non_null(strstr(got, "0000:0c:00.1 "));
 	assert_non_null(strstr(got, "0000:01:00.0 "));
+	/* backend/pci, 2 domains, 2 devices, 4 dev-N: a round trip per level (and the first,
+	 * empty listing); libxenstore took a round trip per message. */
+	assert_int_equal(xsb_round_trips(b), 1 + 4);
+	assert_int_equal(xsb_messages(b), 1 + 1 + 2 + 2 + 4);
 	assert_int_equal(xs_assigned_pci(NULL, &v, &n), -ENOTCONN);
+	xsb_free(b);
 	xs_close(h);
 	xsh_stop(x);
 }
