@@ -33,6 +33,7 @@ struct accepted_wait {
 struct xsp {
 	sd_event *event;
 	char *base;
+	char request_dir[XSP_PATH_MAX]; /* BASE/request */
 	struct xs_handle *h;
 	struct manager *manager;
 	sd_event_source *io, *check;
@@ -70,8 +71,11 @@ struct xsp {
 
 /* BASE/<rel>: one of a few static buffers (the adapter is single-threaded). */
 char *xsp_path(const struct xsp *x, const char *fmt, ...) _printf_(2, 3);
-/* BASE/<rel> into buf (size XSP_PATH_MAX), for calls that go out together. */
-char *xsp_path_into(const struct xsp *x, char *buf, const char *fmt, ...) _printf_(3, 4);
+/*
+ * BASE/dir[/id[/field]] into buf (size XSP_PATH_MAX), for calls that go out
+ * together; "" (no path: xenstored refuses it) when it does not fit.
+ */
+char *xsp_join(const struct xsp *x, char *buf, const char *dir, const char *id, const char *field);
 /* xsb_run() on the connection, counted; -ENOTCONN while disconnected. */
 int xsp_batch(struct xsp *x, uint32_t tx, struct xsb_call *calls, unsigned n);
 bool xsp_write_str(struct xsp *x, xs_transaction_t t, const char *p, const char *v);

@@ -89,8 +89,8 @@ static void take_in(struct xsp *x, const char *id, const struct xsb_call *listin
 	}
 	for (unsigned i = 0; i < n; i++, name += strlen(name) + 1) {
 		fields[i].name = name;
-		calls[i] = (struct xsb_call){
-		    XSB_READ, xsp_path_into(x, paths[i], "request/%s/%s", id, name), NULL};
+		calls[i] =
+		    (struct xsb_call){XSB_READ, xsp_join(x, paths[i], "request", id, name), NULL};
 	}
 	x->counters.store_reads += n;
 	if (xsp_batch(x, 0, calls, n) < 0) {
@@ -145,13 +145,11 @@ static void handle_request(struct xsp *x, const char *id)
 		mark_seen(x, id);
 		return;
 	}
-	q[Q_OWNER] = (struct xsb_call){XSB_OWNER, xsp_path_into(x, paths[0], "request/%s", id)};
-	q[Q_STATE] =
-	    (struct xsb_call){XSB_READ, xsp_path_into(x, paths[1], "response/%s/state", id)};
+	q[Q_OWNER] = (struct xsb_call){XSB_OWNER, xsp_join(x, paths[0], "request", id, NULL)};
+	q[Q_STATE] = (struct xsb_call){XSB_READ, xsp_join(x, paths[1], "response", id, "state")};
 	q[Q_INSTANCE] =
-	    (struct xsb_call){XSB_READ, xsp_path_into(x, paths[2], "response/%s/instance", id)};
-	q[Q_LISTING] =
-	    (struct xsb_call){XSB_DIRECTORY, xsp_path_into(x, paths[3], "request/%s", id)};
+	    (struct xsb_call){XSB_READ, xsp_join(x, paths[2], "response", id, "instance")};
+	q[Q_LISTING] = (struct xsb_call){XSB_DIRECTORY, xsp_join(x, paths[3], "request", id, NULL)};
 	x->counters.store_reads += Q_MAX;
 	if (xsp_batch(x, 0, q, Q_MAX) < 0)
 		return; /* the connection is going: scanned again after the reconnect */
@@ -191,7 +189,7 @@ void xsp_scan(struct xsp *x)
 	if (!x->h || !x->manager)
 		return;
 	x->counters.scans++;
-	ids = xs_directory(x->h, XBT_NULL, xsp_path(x, "request"), &n);
+	ids = xs_directory(x->h, XBT_NULL, x->request_dir, &n);
 	x->counters.store_reads++;
 	for (unsigned i = 0; ids && i < n && x->h; i++)
 		if (!seen(x, ids[i]))
@@ -200,7 +198,7 @@ void xsp_scan(struct xsp *x)
 
 void xsp_watch_event(struct xsp *x, const char *path)
 {
-	const char *dir = xsp_path(x, "request");
+	const char *dir = x->request_dir;
 	size_t dlen = strlen(dir);
 	const char *rest, *slash;
 	_cleanup_(freep) char *id = NULL;

@@ -52,8 +52,8 @@ static void write_accepted(struct xsp *x, const char *id)
 {
 	char paths[2][XSP_PATH_MAX];
 	struct xsb_call calls[] = {
-	    {XSB_WRITE, xsp_path_into(x, paths[0], "response/%s/instance", id), x->instance},
-	    {XSB_WRITE, xsp_path_into(x, paths[1], "response/%s/state", id), "accepted"},
+	    {XSB_WRITE, xsp_join(x, paths[0], "response", id, "instance"), x->instance},
+	    {XSB_WRITE, xsp_join(x, paths[1], "response", id, "state"), "accepted"},
 	};
 	int k = in_transaction(x, calls, ELEMENTSOF(calls), NULL);
 
@@ -165,17 +165,17 @@ static void report_done(void *userdata, const struct request *r, const struct ma
 	snprintf(error, sizeof(error), "%s", res->error);
 	/* state last: a client that reads "done" finds every other field there. */
 	struct xsb_call calls[1 + DONE_FIELDS] = {
-	    {XSB_READ, xsp_path_into(x, paths[0], "response/%s/state", id), NULL},
-	    {XSB_WRITE, xsp_path_into(x, paths[1], "response/%s/result", id),
+	    {XSB_READ, xsp_join(x, paths[0], "response", id, "state"), NULL},
+	    {XSB_WRITE, xsp_join(x, paths[1], "response", id, "result"),
 	     manager_result_name(res->result)},
-	    {XSB_WRITE, xsp_path_into(x, paths[2], "response/%s/method", id), res->method},
-	    {XSB_WRITE, xsp_path_into(x, paths[3], "response/%s/effect", id), res->effect},
-	    {XSB_WRITE, xsp_path_into(x, paths[4], "response/%s/policy", id), res->policy},
-	    {XSB_WRITE, xsp_path_into(x, paths[5], "response/%s/rule", id), res->rule},
-	    {XSB_WRITE, xsp_path_into(x, paths[6], "response/%s/error", id), error},
-	    {XSB_WRITE, xsp_path_into(x, paths[7], "response/%s/duration-ms", id), dur},
-	    {XSB_WRITE, xsp_path_into(x, paths[8], "response/%s/instance", id), x->instance},
-	    {XSB_WRITE, xsp_path_into(x, paths[9], "response/%s/state", id), "done"},
+	    {XSB_WRITE, xsp_join(x, paths[2], "response", id, "method"), res->method},
+	    {XSB_WRITE, xsp_join(x, paths[3], "response", id, "effect"), res->effect},
+	    {XSB_WRITE, xsp_join(x, paths[4], "response", id, "policy"), res->policy},
+	    {XSB_WRITE, xsp_join(x, paths[5], "response", id, "rule"), res->rule},
+	    {XSB_WRITE, xsp_join(x, paths[6], "response", id, "error"), error},
+	    {XSB_WRITE, xsp_join(x, paths[7], "response", id, "duration-ms"), dur},
+	    {XSB_WRITE, xsp_join(x, paths[8], "response", id, "instance"), x->instance},
+	    {XSB_WRITE, xsp_join(x, paths[9], "response", id, "state"), "done"},
 	};
 
 	k = in_transaction(x, calls, ELEMENTSOF(calls), not_done_yet);

@@ -127,6 +127,33 @@ static void overlong_id_and_foreign_node(void **state)
 	sh("test $(grep -c 'request foreign: node owned by domain 5' %s/pcirstd.log) = 2", f->dir);
 }
 
+/* A field whose path does not fit the daemon's buffer: refused by its name, nothing else read. */
+static void overlong_field_name_refused(void **state)
+{
+	struct fixture *f = *state;
+	char name[480], *v;
+
+	memset(name, 'y', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	start_daemon(f);
+	wait_ready(f, true);
+	raw_request(
+	    f, "longfield",
+	    (const char *const[]){"sbdf", "0000:01:00.0", "reason", "attach", name, "1", NULL});
+	v = wait_response(f, "longfield", "result");
+	assert_string_equal(v, "refused");
+	free(v);
+	v = wait_response(f, "longfield", "error");
+	assert_non_null(strstr(v, "yyyy"));
+	free(v);
+	/* And it keeps serving. */
+	raw_request(f, "after",
+		    (const char *const[]){"sbdf", "0000:03:00.0", "reason", "attach", NULL});
+	v = wait_response(f, "after", "result");
+	assert_string_equal(v, "skipped");
+	free(v);
+}
+
 static void full_queue_refuses(void **state)
 {
 	struct fixture *f = *state;
@@ -177,6 +204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(event_cost_does_not_grow, setup, teardown),
 	    cmocka_unit_test_setup_teardown(overlong_id_and_foreign_node, setup, teardown),
+	    cmocka_unit_test_setup_teardown(overlong_field_name_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(full_queue_refuses, setup, teardown),
 	};
 
