@@ -289,7 +289,7 @@ static bool attempt_prepare(struct reset_job *job)
 	for (unsigned i = 0; i < a->n_fns; i++) {
 		struct attempt_fn *fn = &a->fns[i];
 
-		r = pci_host_info(job->host, &job->targets[first + i], &fn->info, &a->why);
+		r = pci_host_info_brief(job->host, &job->targets[first + i], &fn->info, &a->why);
 		if (r < 0)
 			goto fail;
 		r = safety_check(&fn->info, &a->method, &a->why);

@@ -104,7 +104,7 @@ static int check_bus_members(struct attempt *a, const char *bridge, struct why *
 			n_ours++;
 			continue;
 		}
-		if (pci_host_info(a->host, &sub[i], &info, NULL) < 0)
+		if (pci_host_info_brief(a->host, &sub[i], &info, NULL) < 0)
 			snprintf(info.driver, sizeof(info.driver), "unknown");
 		else if (!info.driver[0])
 			snprintf(info.driver, sizeof(info.driver), "unbound");
@@ -221,7 +221,7 @@ static int bus_check(struct attempt *a, struct why *why)
 	if (!info->has_parent)
 		return why_err(why, -EOPNOTSUPP, "on a root bus: no bridge above it to reset");
 	pcirst_sbdf_format(&info->parent, bridge);
-	r = pci_host_info(a->host, &info->parent, &a->bridge, why);
+	r = pci_host_info_brief(a->host, &info->parent, &a->bridge, why);
 	if (r < 0)
 		return r;
 	if (!a->bridge.is_bridge)

@@ -36,6 +36,14 @@ int pci_host_info(struct pci_host *host, const struct pcirst_sbdf *sbdf, struct 
 	return host->ops->info(host->ud, sbdf, out, why);
 }
 
+int pci_host_info_brief(struct pci_host *host, const struct pcirst_sbdf *sbdf,
+			struct pci_dev_info *out, struct why *why)
+{
+	if (host->ops->info_brief)
+		return host->ops->info_brief(host->ud, sbdf, out, why);
+	return host->ops->info(host->ud, sbdf, out, why);
+}
+
 int pci_host_cfg_open(struct pci_host *host, const struct pcirst_sbdf *sbdf, bool writable,
 		      struct pci_cfg **out, struct why *why)
 {
@@ -89,7 +97,7 @@ int pci_host_subtree(struct pci_host *host, const struct pcirst_sbdf *bridge,
 		}
 
 		for (depth = 0; depth < MAX_DEPTH; depth++) {
-			if (pci_host_info(host, &cur, &info, NULL) < 0 || !info.has_parent)
+			if (pci_host_info_brief(host, &cur, &info, NULL) < 0 || !info.has_parent)
 				break;
 			if (pcirst_sbdf_cmp(&info.parent, bridge) == 0) {
 				sub[n_sub++] = all[i];

@@ -17,7 +17,7 @@ int sriov_list_vfs(struct pci_host *host, const struct pcirst_sbdf *pf, struct p
 		struct pci_dev_info info;
 
 		/* The list is sorted: the kept entries stay sorted in place. */
-		if (pci_host_info(host, &all[i], &info, NULL) >= 0 && info.is_vf &&
+		if (pci_host_info_brief(host, &all[i], &info, NULL) >= 0 && info.is_vf &&
 		    pcirst_sbdf_cmp(&info.physfn, pf) == 0)
 			all[k++] = all[i];
 	}
@@ -55,7 +55,7 @@ int sriov_check_pf(struct pci_host *host, const struct pci_dev_info *info,
 		const char *use = NULL;
 		char what[PCI_DRIVER_NAME_MAX + 16];
 
-		if (pci_host_info(host, &vfs[i], &vf, NULL) < 0)
+		if (pci_host_info_brief(host, &vfs[i], &vf, NULL) < 0)
 			continue; /* gone meanwhile: nothing uses it */
 		if (listed(assigned, n_assigned, &vfs[i]))
 			use = "assigned to a domain";

@@ -288,8 +288,8 @@ static void vf_ids_from_pf(struct sysfs_host *h, struct pci_dev_info *info)
 	info->device = did;
 }
 
-static int sysfs_info(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
-		      struct why *why)
+static int sysfs_info_ids(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
+			  bool ids_wanted, struct why *why)
 {
 	static const struct {
 		const char *attr;
@@ -343,7 +343,7 @@ static int sysfs_info(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_i
 				info.has_parent = true;
 		}
 	}
-	for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
+	for (size_t i = 0; ids_wanted && i < ELEMENTSOF(ids); i++) {
 		if (read_hex_attr(h, sbdf, ids[i].attr, &v) < 0) {
 			missing_ids = true;
 			continue;
@@ -374,7 +374,8 @@ static int sysfs_info(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_i
 	    link_basename(path, name, sizeof(name)) >= 0 &&
 	    pcirst_sbdf_parse(name, &info.physfn) >= 0)
 		info.is_vf = true;
-	if (info.is_vf && (missing_ids || info.vendor == 0xffff || info.device == 0xffff))
+	if (ids_wanted && info.is_vf &&
+	    (missing_ids || info.vendor == 0xffff || info.device == 0xffff))
 		vf_ids_from_pf(h, &info);
 	if (dev_path(h, sbdf, "sriov_totalvfs", path, sizeof(path)) >= 0 &&
 	    access(path, F_OK) == 0) {
@@ -387,6 +388,18 @@ static int sysfs_info(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_i
 	}
 	*out = info;
 	return 0;
+}
+
+static int sysfs_info(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
+		      struct why *why)
+{
+	return sysfs_info_ids(ud, sbdf, out, true, why);
+}
+
+static int sysfs_info_brief(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
+			    struct why *why)
+{
+	return sysfs_info_ids(ud, sbdf, out, false, why);
 }
 
 static int sysfs_attr_read(void *ud, const struct pcirst_sbdf *sbdf, const char *name, char *buf,
@@ -451,6 +464,7 @@ static void sysfs_free(void *ud)
 static const struct pci_host_ops sysfs_ops = {
     .list = sysfs_list,
     .info = sysfs_info,
+    .info_brief = sysfs_info_brief,
     .cfg_open = sysfs_cfg_open,
     .attr_read = sysfs_attr_read,
     .attr_write = sysfs_attr_write,

@@ -251,6 +251,38 @@ static void ancestors_from_links(void **state)
 	assert_int_equal(pci_host_info(f->host, &s, &info, NULL), -ENODEV);
 }
 
+/* The engine's brief info: everything but the identity, which it does not use. */
+static void brief_info(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const all[] = {"0000:00:01.0", "0000:01:00.0", "0000:01:00.1",
+					  "0000:02:00.0", "0000:03:01.0", "0000:04:00.0",
+					  "0000:04:00.2"};
+
+	for (size_t i = 0; i < ELEMENTSOF(all); i++) {
+		struct pcirst_sbdf s = S(all[i]);
+		struct pci_dev_info full, brief;
+
+		assert_int_equal(pci_host_info(f->host, &s, &full, NULL), 0);
+		assert_int_equal(pci_host_info_brief(f->host, &s, &brief, NULL), 0);
+		assert_int_equal(brief.vendor, 0);
+		assert_int_equal(brief.class_code, 0);
+		assert_int_equal(pcirst_sbdf_cmp(&brief.sbdf, &full.sbdf), 0);
+		assert_int_equal(brief.header_type, full.header_type);
+		assert_int_equal(brief.multifunction, full.multifunction);
+		assert_int_equal(brief.is_bridge, full.is_bridge);
+		assert_int_equal(brief.driver_kind, full.driver_kind);
+		assert_string_equal(brief.driver, full.driver);
+		assert_int_equal(brief.iommu_group, full.iommu_group);
+		assert_int_equal(brief.has_parent, full.has_parent);
+		assert_true(!full.has_parent || pcirst_sbdf_cmp(&brief.parent, &full.parent) == 0);
+		assert_int_equal(brief.is_vf, full.is_vf);
+		assert_true(!full.is_vf || pcirst_sbdf_cmp(&brief.physfn, &full.physfn) == 0);
+		assert_int_equal(brief.is_pf, full.is_pf);
+		assert_int_equal(brief.num_vfs, full.num_vfs);
+	}
+}
+
 static void attributes(void **state)
 {
 	struct fixture *f = *state;
@@ -314,6 +346,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(identity_and_topology, setup, teardown),
 	    cmocka_unit_test_setup_teardown(subtrees, setup, teardown),
 	    cmocka_unit_test_setup_teardown(ancestors_from_links, setup, teardown),
+	    cmocka_unit_test_setup_teardown(brief_info, setup, teardown),
 	    cmocka_unit_test_setup_teardown(attributes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(removal_and_fallback, setup, teardown),
 	};
