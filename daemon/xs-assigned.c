@@ -41,6 +41,7 @@ static void paths_clear(struct paths *p)
 static int paths_add(struct paths *p, const char *dir, const char *name)
 {
 	char **nv;
+	char *s;
 
 	if (p->n >= MAX_ASSIGNED)
 		return 0;
@@ -48,9 +49,15 @@ static int paths_add(struct paths *p, const char *dir, const char *name)
 	if (!nv)
 		return -ENOMEM;
 	p->v = nv;
-	if (name ? asprintf(&p->v[p->n], "%s/%s", dir, name) < 0 : !(p->v[p->n] = strdup(dir)))
+	if (name) {
+		if (asprintf(&s, "%s/%s", dir, name) < 0)
+			s = NULL;
+	} else {
+		s = strdup(dir);
+	}
+	if (!s)
 		return -ENOMEM;
-	p->n++;
+	p->v[p->n++] = s;
 	return 0;
 }
 
@@ -73,7 +80,8 @@ static int list_level(struct xsb *b, const struct paths *dirs, const char *prefi
 		for (unsigned i = 0; r >= 0 && i < n; i++) {
 			const char *name = calls[i].data;
 
-			for (unsigned k = 0; calls[i].err == 0 && k < calls[i].len && r >= 0;
+			for (unsigned k = 0;
+			     calls[i].err == 0 && name && k < calls[i].len && r >= 0;
 			     k++, name += strlen(name) + 1)
 				if (!strncmp(name, prefix, strlen(prefix)))
 					r = paths_add(out, dirs->v[at + i], name);
@@ -88,12 +96,13 @@ static int list_level(struct xsb *b, const struct paths *dirs, const char *prefi
 int xs_assigned_pci(struct xsb *b, struct pcirst_sbdf **out, unsigned *n)
 {
 	_cleanup_(freep) struct pcirst_sbdf *v = NULL;
-	struct paths level[4] = {{0}};
+	struct paths level[4];
 	unsigned count = 0;
 	int r = 0;
 
 	if (!b)
 		return -ENOTCONN;
+	memset(level, 0, sizeof(level));
 	/* backend/pci, its domains, their devices, their dev-N nodes: a round trip each. */
 	r = paths_add(&level[0], XS_PCI_BACKEND, NULL);
 	for (unsigned l = 0; r >= 0 && l < 3; l++)

@@ -282,15 +282,23 @@ static void lib_call(struct xsb *b, uint32_t tx, struct xsb_call *c)
 	case XSB_DIRECTORY: {
 		_cleanup_(freep) char **names = xs_directory(b->h, tx, c->path, &len);
 		size_t size = 1, at = 0;
+		char *data;
 
-		c->err = names ? 0 : -errno;
-		for (unsigned i = 0; names && i < len; i++)
+		if (!names) {
+			c->err = -errno;
+			return;
+		}
+		for (unsigned i = 0; i < len; i++)
 			size += strlen(names[i]) + 1;
-		if (names && !(c->data = malloc(size)))
+		data = malloc(size);
+		if (!data) {
 			c->err = -ENOMEM;
-		for (unsigned i = 0; c->data && i < len; i++)
-			at += (size_t)sprintf(c->data + at, "%s", names[i]) + 1;
-		c->len = c->data ? len : 0;
+			return;
+		}
+		for (unsigned i = 0; i < len; i++)
+			at += (size_t)sprintf(data + at, "%s", names[i]) + 1;
+		c->data = data;
+		c->len = len;
 		return;
 	}
 	case XSB_OWNER: {
