@@ -58,6 +58,7 @@ static int walk_std(struct pci_cfg *cfg, pci_cap_visit_fn visit, void *userdata,
 		return read_err(why, r, PCI_CAPABILITY_LIST);
 	for (unsigned n = 0; ptr; n++) {
 		struct pci_cap cap = {0};
+		uint16_t pair;
 		uint8_t id, next;
 
 		if (ptr < PCI_STD_HEADER_SIZE)
@@ -74,10 +75,12 @@ static int walk_std(struct pci_cfg *cfg, pci_cap_visit_fn visit, void *userdata,
 			return why_err(why, -EBADMSG,
 				       "capability list loops at 0x%02x (from 0x%02x)", ptr, from);
 		visited[ptr / 32] |= (uint8_t)(1u << ((ptr / 4) % 8));
-		if ((r = pci_cfg_read8(cfg, ptr, &id)) < 0)
+		/* ID and next pointer in one 16-bit read: one configuration request, one system
+		 * call. */
+		if ((r = pci_cfg_read16(cfg, ptr, &pair)) < 0)
 			return read_err(why, r, ptr);
-		if ((r = pci_cfg_read8(cfg, ptr + 1, &next)) < 0)
-			return read_err(why, r, ptr + 1u);
+		id = (uint8_t)pair;
+		next = (uint8_t)(pair >> 8);
 		if (id == 0xff && next == 0xff)
 			return why_err(why, -ENODEV,
 				       "capability at 0x%02x reads all-ones: device not responding",

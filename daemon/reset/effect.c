@@ -24,6 +24,7 @@
  * Any programmed register that kept its value makes the reset ineffective:
  * a real reset clears all of them.
  */
+#include <endian.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -55,6 +56,24 @@ _printf_(2, 3) static void observed_add(struct observed *o, const char *fmt, ...
 	o->n_cleared++;
 }
 
+/*
+ * The header as it reads now, in one block read (one system call instead of
+ * one per register); where the block cannot be read, register by register.
+ */
+struct hdr_now {
+	uint32_t h[16];
+	bool ok;
+};
+
+static int now32(struct pci_cfg *cfg, const struct hdr_now *n, unsigned off, uint32_t *v)
+{
+	if (n->ok) {
+		*v = n->h[off / 4];
+		return 0;
+	}
+	return pci_cfg_read32(cfg, off, v);
+}
+
 /* The address bits of a BAR's low dword (PCI 3.0 §6.2.5.1: bit 0 = I/O). */
 static uint32_t bar_addr_mask(uint32_t bar)
 {
@@ -67,8 +86,8 @@ static bool bar_is_64bit(uint32_t bar)
 }
 
 /* Checks BAR i (and i+1 for a 64-bit BAR); returns how many dwords it took, or -errno. */
-static int check_bar(struct pci_cfg *cfg, const struct cfg_saved *s, unsigned i, struct observed *o,
-		     bool *kept, char *detail, size_t size)
+static int check_bar(struct pci_cfg *cfg, const struct hdr_now *n, const struct cfg_saved *s,
+		     unsigned i, struct observed *o, bool *kept, char *detail, size_t size)
 {
 	unsigned off = PCI_BASE_ADDRESS_0 + 4 * i;
 	uint32_t lo = s->header[off / 4], hi = 0, now_lo, now_hi = 0;
@@ -80,9 +99,9 @@ static int check_bar(struct pci_cfg *cfg, const struct cfg_saved *s, unsigned i,
 		hi = s->header[off / 4 + 1];
 	if ((lo & mask) == 0 && hi == 0)
 		return wide ? 2 : 1; /* nothing programmed, nothing to see */
-	r = pci_cfg_read32(cfg, off, &now_lo);
+	r = now32(cfg, n, off, &now_lo);
 	if (r >= 0 && wide)
-		r = pci_cfg_read32(cfg, off + 4, &now_hi);
+		r = now32(cfg, n, off + 4, &now_hi);
 	if (r < 0)
 		return r;
 	if ((now_lo & mask) == (lo & mask) && now_hi == hi) {
@@ -98,17 +117,19 @@ static int check_bar(struct pci_cfg *cfg, const struct cfg_saved *s, unsigned i,
 }
 
 /* Command: a decode bit that was set and still is; 1 kept, 0 cleared or none set, -errno. */
-static int check_command(struct pci_cfg *cfg, const struct cfg_saved *s, struct observed *o,
-			 char *detail, size_t size)
+static int check_command(struct pci_cfg *cfg, const struct hdr_now *n, const struct cfg_saved *s,
+			 struct observed *o, char *detail, size_t size)
 {
 	uint16_t saved = (uint16_t)s->header[PCI_COMMAND / 4] & CMD_DECODE_MASK, cmd;
+	uint32_t v;
 	int r;
 
 	if (!saved)
 		return 0;
-	r = pci_cfg_read16(cfg, PCI_COMMAND, &cmd);
+	r = now32(cfg, n, PCI_COMMAND, &v);
 	if (r < 0)
 		return r;
+	cmd = (uint16_t)v;
 	if (cmd & saved) {
 		snprintf(detail, size, "Command kept 0x%04x", cmd & saved);
 		return 1;
@@ -120,6 +141,7 @@ static int check_command(struct pci_cfg *cfg, const struct cfg_saved *s, struct 
 int cfg_effect_check(struct pci_cfg *cfg, const struct cfg_saved *s, char *detail, size_t size)
 {
 	struct observed o = {0};
+	struct hdr_now n;
 	bool kept = false;
 	int r;
 
@@ -127,16 +149,19 @@ int cfg_effect_check(struct pci_cfg *cfg, const struct cfg_saved *s, char *detai
 		snprintf(detail, size, "not a Type 0 function: nothing to observe");
 		return EFFECT_UNVERIFIED;
 	}
+	n.ok = pci_cfg_read_block(cfg, 0, n.h, sizeof(n.h)) >= 0;
+	for (unsigned i = 0; n.ok && i < 16; i++)
+		n.h[i] = le32toh(n.h[i]);
 	/* BARs first: a kept address is the most specific evidence. */
 	for (unsigned i = 0; i < 6 && !kept;) {
-		r = check_bar(cfg, s, i, &o, &kept, detail, size);
+		r = check_bar(cfg, &n, s, i, &o, &kept, detail, size);
 		if (r < 0)
 			return r;
 		i += (unsigned)r;
 	}
 	if (kept)
 		return EFFECT_INEFFECTIVE;
-	r = check_command(cfg, s, &o, detail, size);
+	r = check_command(cfg, &n, s, &o, detail, size);
 	if (r < 0)
 		return r;
 	if (r > 0)

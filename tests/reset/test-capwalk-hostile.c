@@ -332,7 +332,8 @@ static void backend_failures(void **state)
 	    {0x00, -ENODEV, STD, -ENODEV, "device gone while reading offset 0x000"},
 	    {0x06, -ENODEV, STD, -ENODEV, "device gone while reading offset 0x006"},
 	    {0x34, -EIO, STD, -EIO, "reading config space at 0x034 failed: Input/output error"},
-	    {0x61, -EIO, STD, -EIO, "reading config space at 0x061 failed: Input/output error"},
+	    /* ID and next pointer are one 16-bit read at the capability. */
+	    {0x61, -EIO, STD, -EIO, "reading config space at 0x060 failed: Input/output error"},
 	    {0x140, -ENODEV, EXT, -ENODEV, "device gone while reading offset 0x140"},
 	    {0x100, -EACCES, EXT, -EACCES,
 	     "reading config space at 0x100 failed: Permission denied"},
