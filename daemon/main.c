@@ -409,6 +409,8 @@ int main(int argc, char **argv)
 		log_err("cannot serve xenstore: %s", strerror(-r));
 		return 1;
 	}
+	/* The status first: a client that sees "ready" finds it (a slow start showed the gap). */
+	update_status(&d);
 	xsp_set_state(d.xsp, "ready");
 	/*
 	 * The status changes with each request and connection and is published
@@ -420,7 +422,6 @@ int main(int argc, char **argv)
 	sd_event_source_set_enabled(d.status_timer, SD_EVENT_OFF);
 	xsp_on_connection_change(d.xsp, on_connection_change, &d);
 	sd_notify(0, "READY=1");
-	update_status(&d);
 	log_info("pcirstd %s ready (sysfs root %s, device watch: %s)", PCIRST_VERSION, root,
 		 devwatch_source_name(devwatch_get_source(d.devwatch)));
 

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
+#include <glob.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -18,36 +21,72 @@ void sh(const char *fmt, ...)
 	assert_int_equal(system(cmd), 0);
 }
 
+unsigned fixture_scale(void)
+{
+	/* memcheck runs pcirstd some 10-50 times slower; its waits are sleeps, not work. */
+	return getenv("PCIRST_VALGRIND") ? 10 : 1;
+}
+
+/* The valgrind logs of this fixture's daemons: LOGS/<fixture dir's suffix>.<pid>.log. */
+static void valgrind_log_pattern(const struct fixture *f, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s", getenv("PCIRST_VALGRIND_LOGS") ?: f->dir,
+		 strrchr(f->dir, '-') + 1);
+}
+
 void start_daemon(struct fixture *f)
 {
-	char root[128], pol[128], log[128];
+	char root[128], pol[128], log[128], vlog[PATH_MAX + 32], prefix[PATH_MAX];
+	const char *valgrind = getenv("PCIRST_VALGRIND");
 
 	/* pcirstd audits through sd_journal: never into the host's journal. */
 	privjournal_enter_or_skip();
 	snprintf(root, sizeof(root), "%s/root", f->dir);
 	snprintf(pol, sizeof(pol), "%s/policy", f->dir);
 	snprintf(log, sizeof(log), "%s/pcirstd.log", f->dir);
+	if (valgrind) {
+		if (getenv("PCIRST_VALGRIND_LOGS"))
+			sh("mkdir -p '%s'", getenv("PCIRST_VALGRIND_LOGS"));
+		valgrind_log_pattern(f, prefix, sizeof(prefix));
+		snprintf(vlog, sizeof(vlog), "--log-file=%s.%%p.log", prefix);
+	}
 	f->daemon = fork();
 	assert_true(f->daemon >= 0);
 	if (f->daemon == 0) {
 		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
 		dup2(fd, STDERR_FILENO);
-		const char *argv[20] = {"pcirstd", "--sysfs-root", root,    "--policy-dir",
-					pol,	   "--log-level",  "debug", "--device-watch",
-					"none"};
-		unsigned n = 9;
+		const char *argv[32];
+		unsigned n = 0;
 
+		if (valgrind) {
+			/* Exit 99 on any error or definite leak (no suppressions). */
+			for (const char *const *a =
+				 (const char *const[]){valgrind, "--error-exitcode=99",
+						       "--leak-check=full",
+						       "--errors-for-leak-kinds=definite",
+						       "--show-leak-kinds=definite", vlog, NULL};
+			     *a; a++)
+				argv[n++] = *a;
+		}
+		argv[n++] = getenv("PCIRSTD");
+		for (const char *const *a =
+			 (const char *const[]){"--sysfs-root", root, "--policy-dir", pol,
+					       "--log-level", "debug", "--device-watch", "none",
+					       NULL};
+		     *a; a++)
+			argv[n++] = *a;
 		for (unsigned i = 0; i < ELEMENTSOF(f->extra) && f->extra[i]; i++)
 			argv[n++] = f->extra[i];
-		execv(getenv("PCIRSTD"), (char **)argv);
+		argv[n] = NULL;
+		execv(argv[0], (char **)argv);
 		_exit(127);
 	}
 }
 
 void wait_ready(struct fixture *f, bool want)
 {
-	usec_t deadline = now_usec() + 8 * USEC_PER_SEC;
+	usec_t deadline = now_usec() + 8 * fixture_scale() * USEC_PER_SEC;
 
 	for (;;) {
 		char *v = xs_read(f->h, XBT_NULL, BASE "/daemon/state", NULL);
@@ -85,29 +124,85 @@ int setup(void **state)
 	return 0;
 }
 
+/*
+ * What memcheck reported in this fixture's logs: errors (the summary's count
+ * when the daemon exited; error headers of one it SIGKILLed, which writes no
+ * summary) and definite leaks. Prints each log that reports one.
+ */
+static unsigned valgrind_errors(const struct fixture *f)
+{
+	char pattern[PATH_MAX + 8], cmd[PATH_MAX * 2 + 512];
+	unsigned errors = 0;
+	glob_t g;
+
+	valgrind_log_pattern(f, pattern, sizeof(pattern));
+	strcat(pattern, ".*.log");
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return 0;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *log = g.gl_pathv[i];
+		unsigned n = 0;
+		FILE *p;
+
+		snprintf(
+		    cmd, sizeof(cmd),
+		    "grep -cE '^==[0-9]+== (Invalid (read|write|free)|Mismatched free|"
+		    "Conditional jump|Use of uninitialised|Syscall param|Source and destination "
+		    "overlap|Argument .* of function|.* are definitely lost|Process terminating)' "
+		    "%s; sed -nE 's/^==[0-9]+== ERROR SUMMARY: ([0-9]+) errors.*/\\1/p' %s",
+		    log, log);
+		p = popen(cmd, "r");
+		if (p) {
+			unsigned v;
+
+			while (fscanf(p, "%u", &v) == 1)
+				n = v > n ? v : n;
+			pclose(p);
+		}
+		if (n) {
+			print_message("valgrind: %u errors in %s:\n", n, log);
+			snprintf(cmd, sizeof(cmd), "cat %s >&2", log);
+			(void)!system(cmd);
+		}
+		errors += n;
+	}
+	globfree(&g);
+	return errors;
+}
+
 int teardown(void **state)
 {
 	struct fixture *f = *state;
-	int status;
+	unsigned errors = 0;
+	int status = 0;
 
 	if (f->daemon > 0) {
 		/*
 		 * SIGTERM first: a daemon that exits normally writes its coverage
-		 * data (tools/dev.sh coverage); SIGKILL only if it hangs for 3 s.
+		 * data (tools/dev.sh coverage) and, under valgrind, its leak check;
+		 * SIGKILL only if it hangs for 3 s (scaled).
 		 */
 		kill(f->daemon, SIGTERM);
-		for (int i = 0; i < 300 && waitpid(f->daemon, &status, WNOHANG) == 0; i++)
+		for (unsigned i = 0;
+		     i < 300 * fixture_scale() && waitpid(f->daemon, &status, WNOHANG) == 0; i++)
 			usleep(10000);
 		if (kill(f->daemon, 0) == 0) {
 			kill(f->daemon, SIGKILL);
 			waitpid(f->daemon, &status, 0);
 		}
 	}
+	if (getenv("PCIRST_VALGRIND")) {
+		errors = valgrind_errors(f);
+		if (f->daemon > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 99 && !errors)
+			errors = 1; /* exit 99 is memcheck's verdict even if no log line matched */
+	}
 	xs_close(f->h);
 	xsh_stop(f->xs);
 	/* The tree's FLR server (pcirst-simtree --serve) ends with its files; stop it first. */
 	sh("kill $(cat %s/root/simtree.pid 2>/dev/null) 2>/dev/null; rm -rf %s", f->dir, f->dir);
 	free(f);
+	if (errors)
+		fail_msg("valgrind reported %u errors or definite leaks in pcirstd", errors);
 	return 0;
 }
 
@@ -121,7 +216,7 @@ struct pcirst_result *request(const char *sbdf, const char *options)
 
 	assert_int_equal(pcirst_sbdf_parse(sbdf, &s), 0);
 	assert_int_equal(pcirst_open(NULL, &p), 0);
-	assert_int_equal(pcirst_request_sync(p, &req, 5000, &res), 0);
+	assert_int_equal(pcirst_request_sync(p, &req, 5000 * fixture_scale(), &res), 0);
 	pcirst_close(p);
 	return res;
 }
@@ -138,24 +233,70 @@ void raw_request(struct fixture *f, const char *id, const char *const *kv)
 	assert_true(xs_transaction_end(f->h, t, false));
 }
 
-char *wait_response(struct fixture *f, const char *id, const char *field)
+void wait_state(struct fixture *f, const char *id, const char *state)
 {
 	char path[256];
-	usec_t deadline = now_usec() + 5 * USEC_PER_SEC;
+	usec_t deadline = now_usec() + 5 * fixture_scale() * USEC_PER_SEC;
 
 	snprintf(path, sizeof(path), BASE "/response/%s/state", id);
 	for (;;) {
 		char *v = xs_read(f->h, XBT_NULL, path, NULL);
-		bool done = v && streq(v, "done");
+		bool hit = v && streq(v, state);
 
 		free(v);
-		if (done)
-			break;
-		assert_true(now_usec() < deadline);
-		usleep(10000);
+		if (hit)
+			return;
+		if (now_usec() >= deadline)
+			fail_msg("request %s: response state never read '%s'", id, state);
+		usleep(2000);
 	}
+}
+
+char *wait_response(struct fixture *f, const char *id, const char *field)
+{
+	char path[256];
+
+	wait_state(f, id, "done");
 	snprintf(path, sizeof(path), BASE "/response/%s/%s", id, field);
 	return xs_read(f->h, XBT_NULL, path, NULL);
+}
+
+void expect_response(struct fixture *f, const char *id, const char *field, const char *want)
+{
+	char *v = wait_response(f, id, field);
+
+	assert_non_null(v);
+	assert_string_equal(v, want);
+	free(v);
+}
+
+int wait_pending(struct pcirst *p, struct pcirst_pending *const *pd, struct pcirst_result **res,
+		 usec_t *at, size_t n)
+{
+	usec_t deadline = now_usec() + 5 * fixture_scale() * USEC_PER_SEC;
+	size_t left = n;
+
+	for (size_t i = 0; i < n; i++)
+		res[i] = NULL;
+	while (left) {
+		struct pollfd pfd = {.fd = pcirst_fd(p), .events = POLLIN};
+
+		assert_true(now_usec() < deadline);
+		(void)poll(&pfd, 1, 20);
+		for (size_t i = 0; i < n; i++) {
+			int r;
+
+			if (res[i])
+				continue;
+			r = pcirst_pending_check(pd[i], &res[i]);
+			if (r < 0)
+				return r;
+			if (r > 0 && at)
+				at[i] = now_usec();
+			left -= r > 0;
+		}
+	}
+	return 0;
 }
 
 void write_policy(struct fixture *f, const char *text)
@@ -170,8 +311,31 @@ void write_policy(struct fixture *f, const char *text)
 	fclose(fp);
 }
 
+/* The daemon's log lines that end a reload, successful or not. */
+static unsigned reloads_logged(struct fixture *f)
+{
+	char cmd[256];
+	unsigned n = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "grep -cE 'policy reload(ed| failed)' %s/pcirstd.log", f->dir);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	if (fscanf(p, "%u", &n) != 1)
+		n = 0;
+	pclose(p);
+	return n;
+}
+
 void sighup(struct fixture *f)
 {
+	unsigned before = reloads_logged(f);
+	usec_t deadline = now_usec() + 5 * fixture_scale() * USEC_PER_SEC;
+
 	assert_int_equal(kill(f->daemon, SIGHUP), 0);
-	usleep(300 * 1000); /* the reload is synchronous in the daemon's loop */
+	/* Not a fixed pause: under valgrind the reload takes seconds. */
+	while (reloads_logged(f) == before) {
+		assert_true(now_usec() < deadline);
+		usleep(10000);
+	}
 }

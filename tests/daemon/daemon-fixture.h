@@ -4,6 +4,13 @@
  * (tests/xenstored), a simulated sysfs tree (pcirst-simtree) with a policy
  * directory, the real pcirstd binary, and helpers to write requests as a
  * client would and read the daemon's answers.
+ *
+ * Under memcheck: with PCIRST_VALGRIND set (the valgrind binary; ctest's
+ * daemon/valgrind/<test>), pcirstd runs under valgrind --error-exitcode=99
+ * --leak-check=full --errors-for-leak-kinds=definite, its logs go to
+ * PCIRST_VALGRIND_LOGS (kept in the build directory), every wait is scaled
+ * by fixture_scale(), and teardown fails the test on any error or definite
+ * leak a log reports (also of an instance the test SIGKILLed).
  */
 #pragma once
 
@@ -27,6 +34,8 @@ struct fixture {
 };
 
 void sh(const char *fmt, ...) _printf_(1, 2);
+/* How much slower the daemon runs than natively: 10 under valgrind, else 1. */
+unsigned fixture_scale(void);
 /* Starts pcirstd on the fixture's tree and policy, with f->extra appended. */
 void start_daemon(struct fixture *f);
 /* Waits (up to 8 s) until daemon/state is "ready" (want) or is not. */
@@ -37,9 +46,21 @@ int teardown(void **state);
 struct pcirst_result *request(const char *sbdf, const char *options);
 /* A request written field by field in one transaction: kv is NULL-terminated pairs. */
 void raw_request(struct fixture *f, const char *id, const char *const *kv);
-/* Waits (up to 5 s) for response/<id>/state "done" and returns the field (free it). */
+/* Waits (up to 5 s, scaled) for response/<id>/state to read state. */
+void wait_state(struct fixture *f, const char *id, const char *state);
+/* Waits (up to 5 s, scaled) for response/<id>/state "done" and returns the field (free it). */
 char *wait_response(struct fixture *f, const char *id, const char *field);
+/* The same, asserting the field's value. */
+void expect_response(struct fixture *f, const char *id, const char *field, const char *want);
+/*
+ * Polls n pending requests of one handle until each is answered (res[i], and
+ * when at is not NULL the time it was seen, at[i]) or one failed (its error
+ * returned: -EOWNERDEAD when the daemon died); asserts it takes under 5 s
+ * (scaled). 0 when every request was answered.
+ */
+int wait_pending(struct pcirst *p, struct pcirst_pending *const *pd, struct pcirst_result **res,
+		 usec_t *at, size_t n);
 /* Replaces the policy file 50-test.json. */
 void write_policy(struct fixture *f, const char *text);
-/* SIGHUP and a pause for the reload. */
+/* SIGHUP, and a wait until the daemon logged the reload's outcome. */
 void sighup(struct fixture *f);

@@ -37,15 +37,11 @@ static unsigned long long batch(struct fixture *f, const char *prefix, unsigned 
 	char id[32];
 
 	for (unsigned i = 0; i < n; i++) {
-		char *v;
-
 		snprintf(id, sizeof(id), "%s%u", prefix, i);
 		raw_request(f, id,
 			    (const char *const[]){"sbdf", "0000:03:00.0", "reason", "attach",
 						  "domid", "3", "created", "1", NULL});
-		v = wait_response(f, id, "result");
-		assert_string_equal(v, "skipped");
-		free(v);
+		expect_response(f, id, "result", "skipped");
 	}
 	return store_reads(f) - before;
 }
@@ -176,27 +172,18 @@ static void full_queue_refuses(void **state)
 					  "strict-reset", NULL});
 	raw_request(f, "q3",
 		    (const char *const[]){"sbdf", "0000:02:00.0", "reason", "attach", NULL});
-	v = wait_response(f, "q3", "result");
-	assert_string_equal(v, "refused");
-	free(v);
+	expect_response(f, "q3", "result", "refused");
 	v = wait_response(f, "q3", "error");
 	assert_non_null(strstr(v, "queue full: 2 requests are waiting or running"));
 	free(v);
-	v = wait_response(f, "q1", "result");
-	assert_string_equal(v, "ok");
-	free(v);
-	v = wait_response(f, "q2", "result");
-	assert_string_equal(v, "ok");
-	free(v);
-	v = wait_response(f, "q2", "policy");
-	assert_string_equal(v, "strict"); /* its own decision: strict-reset on a lenient rule */
-	free(v);
+	expect_response(f, "q1", "result", "ok");
+	expect_response(f, "q2", "result", "ok");
+	/* its own decision: strict-reset on a lenient rule */
+	expect_response(f, "q2", "policy", "strict");
 	/* Answered, they leave the queue: the next one is served. */
 	raw_request(f, "q4",
 		    (const char *const[]){"sbdf", "0000:02:00.0", "reason", "attach", NULL});
-	v = wait_response(f, "q4", "result");
-	assert_string_equal(v, "ok");
-	free(v);
+	expect_response(f, "q4", "result", "ok");
 }
 
 int main(void)

@@ -25,15 +25,7 @@ static void killed_mid_reset(void **state)
 	assert_non_null(first);
 	raw_request(f, "midway",
 		    (const char *const[]){"sbdf", "0000:01:00.0", "reason", "attach", NULL});
-	for (usec_t deadline = now_usec() + 2 * USEC_PER_SEC;;) {
-		v = xs_read(f->h, XBT_NULL, BASE "/response/midway/state", NULL);
-		if (v && streq(v, "accepted"))
-			break;
-		free(v);
-		assert_true(now_usec() < deadline);
-		usleep(1000);
-	}
-	free(v);
+	wait_state(f, "midway", "accepted");
 	/* The FLR waits 100 ms: the daemon dies inside it. */
 	assert_int_equal(kill(f->daemon, SIGKILL), 0);
 	assert_int_equal(waitpid(f->daemon, &status, 0), f->daemon);
@@ -145,7 +137,7 @@ static bool exists(struct fixture *f, const char *path)
 
 static usec_t wait_gone(struct fixture *f, const char *path, usec_t since)
 {
-	usec_t deadline = now_usec() + 6 * USEC_PER_SEC;
+	usec_t deadline = now_usec() + 6 * fixture_scale() * USEC_PER_SEC;
 
 	while (exists(f, path)) {
 		assert_true(now_usec() < deadline);

@@ -60,11 +60,13 @@ static void idle_daemon_sleeps(void **state)
 static void restart_noticed_without_polling(void **state)
 {
 	struct fixture *f = *state;
-	usec_t t0;
+	usec_t t0, started, back;
 	char *v;
 
+	t0 = now_usec();
 	start_daemon(f);
 	wait_ready(f, true);
+	started = now_usec() - t0;
 	usleep(300 * 1000);
 	t0 = now_usec();
 	assert_int_equal(xsh_restart(f->xs), 0);
@@ -72,13 +74,26 @@ static void restart_noticed_without_polling(void **state)
 	f->h = xs_open(0);
 	assert_non_null(f->h);
 	wait_ready(f, true);
-	print_message("ready again %llu ms after the restart began\n",
-		      (unsigned long long)((now_usec() - t0) / USEC_PER_MSEC));
-	/* The 2 s poll is gone: the sentinel's hang-up is what brought it back this fast. */
-	assert_true(now_usec() - t0 < 1500 * USEC_PER_MSEC);
-	v = xs_read(f->h, XBT_NULL, BASE "/daemon/status", NULL);
-	assert_non_null(v);
-	assert_non_null(strstr(v, "serving"));
+	back = now_usec() - t0;
+	print_message("ready again %llu ms after the restart began (started in %llu ms)\n",
+		      (unsigned long long)(back / USEC_PER_MSEC),
+		      (unsigned long long)(started / USEC_PER_MSEC));
+	/*
+	 * The 2 s poll is gone: the sentinel's hang-up is what brought it back
+	 * this fast. Judged against the daemon's own start (exec to ready, which
+	 * a reconnect repeats the store part of), so that a loaded machine or
+	 * valgrind stretches both: a poll would add up to 2 s on top.
+	 */
+	assert_true(back < started + 1000 * USEC_PER_MSEC);
+	/* Published again in the new store (with "serving" once the reconnect is complete). */
+	for (usec_t deadline = now_usec() + 2 * fixture_scale() * USEC_PER_SEC;;) {
+		v = xs_read(f->h, XBT_NULL, BASE "/daemon/status", NULL);
+		if (v && strstr(v, "serving"))
+			break;
+		free(v);
+		assert_true(now_usec() < deadline);
+		usleep(10000);
+	}
 	free(v);
 }
 

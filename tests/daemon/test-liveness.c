@@ -7,7 +7,6 @@
  * daemon dies must give up within about a second, not at its timeout.
  */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -104,7 +103,6 @@ static void killed_while_client_waits(void **state)
 	struct pcirst *p = NULL;
 	usec_t killed, ms;
 	int r;
-	char *v;
 
 	/* A reset that takes 20 s: the answer cannot come before the kill. */
 	write_policy(f, "{ \"rules\": [ { \"match\": { \"sbdf\": \"0000:01:00.0\" }, "
@@ -113,27 +111,10 @@ static void killed_while_client_waits(void **state)
 	wait_ready(f, true);
 	assert_int_equal(pcirst_open(NULL, &p), 0);
 	assert_int_equal(pcirst_request_start(p, &req, &pd), 0);
-	for (usec_t deadline = now_usec() + 3 * USEC_PER_SEC;;) {
-		char path[256];
-
-		snprintf(path, sizeof(path), BASE "/response/%s/state", pcirst_pending_id(pd));
-		v = xs_read(f->h, XBT_NULL, path, NULL);
-		if (v && streq(v, "accepted"))
-			break;
-		free(v);
-		assert_true(now_usec() < deadline);
-		usleep(2000);
-	}
-	free(v);
+	wait_state(f, pcirst_pending_id(pd), "accepted");
 	kill_daemon(f);
 	killed = now_usec();
-	do {
-		struct pollfd pfd = {.fd = pcirst_fd(p), .events = POLLIN};
-
-		assert_true(now_usec() - killed < 5 * USEC_PER_SEC);
-		(void)poll(&pfd, 1, 200);
-		r = pcirst_pending_check(pd, &res);
-	} while (r == 0);
+	r = wait_pending(p, &pd, &res, NULL, 1);
 	ms = (now_usec() - killed) / USEC_PER_MSEC;
 	print_message("libpcirst: a waiting client saw the daemon die after %llu ms\n",
 		      (unsigned long long)ms);
