@@ -249,24 +249,58 @@ void scn_hostile(struct row *row, const struct scale *s)
 	scn_expect(row, row->ok == 0, "a hostile device was answered ok");
 }
 
-/* ---- xenstored killed with requests pending, restarted empty ---- */
+/* ---- xenstored killed between answers, restarted empty ---- */
+static unsigned answered(struct rig *r, bool *which)
+{
+	unsigned n = 0;
+
+	pthread_mutex_lock(&r->lock);
+	for (unsigned i = 0; i < r->next; i++) {
+		if (which)
+			which[i] = r->ans[i].done > 0;
+		n += r->ans[i].done > 0;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
+/*
+ * Twelve requests: three for 01:00.0 (1.5 s each, one after the other),
+ * three each for 02:00.0 and 04:00.0 (FLR), three for the skip device.
+ * xenstored is SIGKILLed once the quick ones are answered while 01:00.0's
+ * first reset runs and its other two wait: answered requests must keep their
+ * one answer (none written again into the new store), and the pending ones,
+ * written again by their client, must be answered exactly once.
+ */
 void scn_xenstored_restart(struct row *row, const struct scale *s)
 {
 	static const char *const devs[] = {"0000:01:00.0", "0000:02:00.0", "0000:04:00.0",
 					   "0000:03:00.0"};
 	struct rig r = {0};
-	unsigned pending = 0;
+	bool before[12] = {false};
+	unsigned pending = 0, kept = 0, again = 0, resent_once = 0, slow_left = 0;
+	uint64_t until;
 	int e;
 
-	row->scenario = "xenstored killed+restarted, requests pending";
+	row->scenario = "xenstored killed+restarted, requests answered and pending";
 	if (!scn_start(&r, row, s, scn_policy))
 		return;
 	for (int round = 0; round < 3; round++)
 		for (unsigned i = 0; i < 4; i++)
 			rig_request(&r, req(devs[i]));
-	wait_state(&r, 0, "accepted", 3000);
+	scn_expect(row, wait_state(&r, 0, "accepted", 3000), "01:00.0 never accepted");
+	/* The nine quick ones answered, or 1 s of the first slow reset's 1.5 s gone. */
+	until = rig_now_ms() + 1000;
+	while (answered(&r, NULL) < 9 && rig_now_ms() < until)
+		rig_sleep_ms(5);
 	e = xsh_kill(r.xs);
 	scn_expect(row, e >= 0, "xsh_kill: %s", strerror(-e));
+	answered(&r, before);
+	for (unsigned i = 0; i < 12; i++)
+		slow_left += !before[i] && i % 4 == 0;
+	scn_expect(row, answered(&r, NULL) > 0 && slow_left == 3,
+		   "the kill did not fall between answers (%u answered, %u of 01:00.0 pending)",
+		   answered(&r, NULL), slow_left);
 	rig_sleep_ms(300);
 	e = xsh_restart(r.xs);
 	scn_expect(row, e >= 0, "xsh_restart: %s", strerror(-e));
@@ -274,15 +308,37 @@ void scn_xenstored_restart(struct row *row, const struct scale *s)
 	scn_expect(row, rig_wait_ready(&r, 15000) == 0, "pcirstd did not come back to ready");
 	/* The store is empty: a client writes its unanswered requests again. */
 	for (unsigned i = 0; i < r.next; i++) {
-		if (r.ans[i].done)
+		if (before[i])
 			continue;
 		pending++;
 		rig_resend(&r, (int)i, req(devs[i % 4]));
 	}
 	rig_wait_answers(&r, 5000, 30000);
+	rig_sweep(&r);
+	for (unsigned i = 0; i < 12; i++) {
+		char path[96], *v = NULL;
+
+		if (before[i]) {
+			/* Never written again: nothing of it may appear in the new store. */
+			snprintf(path, sizeof(path), BASE "/response/" ID_PREFIX "%u/state", i);
+			v = xs_read(r.h, XBT_NULL, path, NULL);
+			free(v);
+		}
+		if (before[i] && r.ans[i].done == 1 && !v)
+			kept++;
+		else if (before[i])
+			again++;
+		else
+			resent_once += r.ans[i].done == 1;
+	}
+	scn_expect(row, !again, "%u answered before the kill were answered again", again);
+	scn_expect(row, resent_once == pending, "%u of %u pending answered exactly once",
+		   resent_once, pending);
 	scn_finish(&r, row);
 	snprintf(row->note + strlen(row->note), sizeof(row->note) - strlen(row->note),
-		 "%s%u re-sent after the restart", row->note[0] ? "; " : "", pending);
+		 "%skilled with %u answered (kept, none again), %u pending (1 in its reset; "
+		 "re-sent, each answered once)",
+		 row->note[0] ? "; " : "", kept, pending);
 }
 
 /* ---- pcirstd SIGKILLed in the middle of a reset, started again ---- */
