@@ -197,6 +197,27 @@ cmd_bench() {
 	exec "$top/build/release/bench/pcirst-bench" "$@"
 }
 
+# The fault table's last row: the daemon's integration tests with pcirstd
+# under valgrind memcheck (ctest -L valgrind, tests/daemon/daemon-valgrind.h),
+# summed from the summary each test case leaves beside its logs.
+valgrind_row() { # build-dir
+	local rc=0 t0
+	rm -rf "$1/tests/valgrind"
+	t0=$(date +%s)
+	ctest --test-dir "$1" -L valgrind -j"$(nproc)" --output-on-failure >"$1/valgrind-tests.log" 2>&1 ||
+		rc=1
+	cat "$1"/tests/valgrind/*/summary 2>/dev/null | awk -v rc=$rc -v s=$(($(date +%s) - t0)) \
+		-v tests="$(ls "$1/tests/valgrind" 2>/dev/null | wc -l)" '
+		{ n++; d += $4; e += $6; l += $8; ok += $10; f += $12 + $14; sk += $16; rf += $18 }
+		END {
+			printf "| valgrind memcheck: the daemon integration tests (%d binaries, %d cases) " \
+			       "| %d | %d | %d | %d | %d | - | - | - | - | %s: %d pcirstd runs, %d errors, " \
+			       "%d definite leaks, no suppressions; %d s |\n", tests, n, ok + f + rf + sk,
+			       ok, f, rf, sk, rc ? "FAIL" : "pass", d, e, l, s
+		}'
+	return $rc
+}
+
 # The fault table in full (10,000-request flood, valgrind memcheck), kept in
 # docs/faults.md and in README.md between the faults-table markers.
 cmd_faults() {
@@ -209,6 +230,7 @@ cmd_faults() {
 		PCIRST_XENSTORED=$b/xenstored/xen-utils-4.17/usr/lib/xen-4.17/bin/xenstored \
 		"$b/tests/pcirst-faults" --valgrind --markdown "$b/faults.md" || rc=$?
 	[ -s "$b/faults.md" ] || return 1
+	valgrind_row "$b" >>"$b/faults.md" || rc=$?
 	table="$(cat "$b/faults.md")
 
 Measured $(date -u +%Y-%m-%d) on $(nproc) cores, commit $(git rev-parse --short HEAD) \

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
-#include <glob.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -8,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "daemon-fixture.h"
+#include "daemon-valgrind.h"
 #include "privjournal.h"
 
 void sh(const char *fmt, ...)
@@ -24,32 +24,18 @@ void sh(const char *fmt, ...)
 unsigned fixture_scale(void)
 {
 	/* memcheck runs pcirstd some 10-50 times slower; its waits are sleeps, not work. */
-	return getenv("PCIRST_VALGRIND") ? 10 : 1;
-}
-
-/* The valgrind logs of this fixture's daemons: LOGS/<fixture dir's suffix>.<pid>.log. */
-static void valgrind_log_pattern(const struct fixture *f, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s/%s", getenv("PCIRST_VALGRIND_LOGS") ?: f->dir,
-		 strrchr(f->dir, '-') + 1);
+	return valgrind_on() ? 10 : 1;
 }
 
 void start_daemon(struct fixture *f)
 {
-	char root[128], pol[128], log[128], vlog[PATH_MAX + 32], prefix[PATH_MAX];
-	const char *valgrind = getenv("PCIRST_VALGRIND");
+	char root[128], pol[128], log[128], vlog[PATH_MAX + 32];
 
 	/* pcirstd audits through sd_journal: never into the host's journal. */
 	privjournal_enter_or_skip();
 	snprintf(root, sizeof(root), "%s/root", f->dir);
 	snprintf(pol, sizeof(pol), "%s/policy", f->dir);
 	snprintf(log, sizeof(log), "%s/pcirstd.log", f->dir);
-	if (valgrind) {
-		if (getenv("PCIRST_VALGRIND_LOGS"))
-			sh("mkdir -p '%s'", getenv("PCIRST_VALGRIND_LOGS"));
-		valgrind_log_pattern(f, prefix, sizeof(prefix));
-		snprintf(vlog, sizeof(vlog), "--log-file=%s.%%p.log", prefix);
-	}
 	f->daemon = fork();
 	assert_true(f->daemon >= 0);
 	if (f->daemon == 0) {
@@ -59,16 +45,7 @@ void start_daemon(struct fixture *f)
 		const char *argv[32];
 		unsigned n = 0;
 
-		if (valgrind) {
-			/* Exit 99 on any error or definite leak (no suppressions). */
-			for (const char *const *a =
-				 (const char *const[]){valgrind, "--error-exitcode=99",
-						       "--leak-check=full",
-						       "--errors-for-leak-kinds=definite",
-						       "--show-leak-kinds=definite", vlog, NULL};
-			     *a; a++)
-				argv[n++] = *a;
-		}
+		valgrind_argv(f, argv, &n, vlog, sizeof(vlog));
 		argv[n++] = getenv("PCIRSTD");
 		for (const char *const *a =
 			 (const char *const[]){"--sysfs-root", root, "--policy-dir", pol,
@@ -124,52 +101,6 @@ int setup(void **state)
 	return 0;
 }
 
-/*
- * What memcheck reported in this fixture's logs: errors (the summary's count
- * when the daemon exited; error headers of one it SIGKILLed, which writes no
- * summary) and definite leaks. Prints each log that reports one.
- */
-static unsigned valgrind_errors(const struct fixture *f)
-{
-	char pattern[PATH_MAX + 8], cmd[PATH_MAX * 2 + 512];
-	unsigned errors = 0;
-	glob_t g;
-
-	valgrind_log_pattern(f, pattern, sizeof(pattern));
-	strcat(pattern, ".*.log");
-	if (glob(pattern, 0, NULL, &g) != 0)
-		return 0;
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		const char *log = g.gl_pathv[i];
-		unsigned n = 0;
-		FILE *p;
-
-		snprintf(
-		    cmd, sizeof(cmd),
-		    "grep -cE '^==[0-9]+== (Invalid (read|write|free)|Mismatched free|"
-		    "Conditional jump|Use of uninitialised|Syscall param|Source and destination "
-		    "overlap|Argument .* of function|.* are definitely lost|Process terminating)' "
-		    "%s; sed -nE 's/^==[0-9]+== ERROR SUMMARY: ([0-9]+) errors.*/\\1/p' %s",
-		    log, log);
-		p = popen(cmd, "r");
-		if (p) {
-			unsigned v;
-
-			while (fscanf(p, "%u", &v) == 1)
-				n = v > n ? v : n;
-			pclose(p);
-		}
-		if (n) {
-			print_message("valgrind: %u errors in %s:\n", n, log);
-			snprintf(cmd, sizeof(cmd), "cat %s >&2", log);
-			(void)!system(cmd);
-		}
-		errors += n;
-	}
-	globfree(&g);
-	return errors;
-}
-
 int teardown(void **state)
 {
 	struct fixture *f = *state;
@@ -177,6 +108,7 @@ int teardown(void **state)
 	int status = 0;
 
 	if (f->daemon > 0) {
+		valgrind_note_counts(f);
 		/*
 		 * SIGTERM first: a daemon that exits normally writes its coverage
 		 * data (tools/dev.sh coverage) and, under valgrind, its leak check;
@@ -191,11 +123,8 @@ int teardown(void **state)
 			waitpid(f->daemon, &status, 0);
 		}
 	}
-	if (getenv("PCIRST_VALGRIND")) {
-		errors = valgrind_errors(f);
-		if (f->daemon > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 99 && !errors)
-			errors = 1; /* exit 99 is memcheck's verdict even if no log line matched */
-	}
+	if (valgrind_on())
+		errors = valgrind_verdict(f, f->daemon > 0 ? status : 0);
 	xs_close(f->h);
 	xsh_stop(f->xs);
 	/* The tree's FLR server (pcirst-simtree --serve) ends with its files; stop it first. */

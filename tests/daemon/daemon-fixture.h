@@ -5,12 +5,9 @@
  * directory, the real pcirstd binary, and helpers to write requests as a
  * client would and read the daemon's answers.
  *
- * Under memcheck: with PCIRST_VALGRIND set (the valgrind binary; ctest's
- * daemon/valgrind/<test>), pcirstd runs under valgrind --error-exitcode=99
- * --leak-check=full --errors-for-leak-kinds=definite, its logs go to
- * PCIRST_VALGRIND_LOGS (kept in the build directory), every wait is scaled
- * by fixture_scale(), and teardown fails the test on any error or definite
- * leak a log reports (also of an instance the test SIGKILLed).
+ * With PCIRST_VALGRIND, pcirstd runs under valgrind memcheck
+ * (daemon-valgrind.h), every wait is scaled by fixture_scale(), and teardown
+ * fails the test on any error or definite leak.
  */
 #pragma once
 
@@ -31,6 +28,7 @@ struct fixture {
 	pid_t daemon;
 	struct xs_handle *h;
 	const char *extra[8]; /* more daemon arguments, NULL-terminated */
+	unsigned counts[5];   /* under valgrind: ok, failed, failed-ignored, skipped, refused */
 };
 
 void sh(const char *fmt, ...) _printf_(1, 2);
