@@ -98,6 +98,69 @@ static void test_dropin_override(void **state)
 	tree_free(&t);
 }
 
+/*
+ * Files and directories an admin (or a broken package) can leave: a policy
+ * directory that is a file, a directory named like a policy file, an empty
+ * file, a file of exactly the size limit and one byte over it. Each is an
+ * error naming the path (the load fails, the running policy stays), and
+ * every file is still read, so one run reports every problem.
+ */
+static void test_unreadable_entries(void **state)
+{
+	struct policy_diags diags = {0};
+	struct policy *p = NULL;
+	char path[256], line[512];
+	struct tree t;
+	FILE *f;
+
+	(void)state;
+	tree_make(&t);
+	/* A file where a directory should be. */
+	tree_put(t.base, "notadir", "x");
+	snprintf(path, sizeof(path), "%s/notadir", t.base);
+	assert_int_equal(policy_load((const char *const[]){t.vendor, path}, 2, NULL, 0, &diags, &p),
+			 -ENOTDIR);
+	assert_null(p);
+	assert_int_equal(diags.n_errors, 1);
+	policy_diag_format(&diags.v[0], line, sizeof(line));
+	assert_non_null(strstr(line, "notadir"));
+	assert_non_null(strstr(line, "cannot read directory: Not a directory"));
+	policy_diags_clear(&diags);
+
+	/* A directory named like a policy file, an empty file, the size limit and one over. */
+	snprintf(path, sizeof(path), "%s/10-dir.json", t.admin);
+	assert_int_equal(mkdir(path, 0755), 0);
+	tree_put(t.admin, "20-empty.json", "");
+	snprintf(path, sizeof(path), "%s/30-limit.json", t.admin);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(RULE("\"sbdf\": \"03:00.0\"", "skip", "at the limit"), f);
+	for (long n = ftell(f); n < POLICY_FILE_MAX; n++)
+		fputc(' ', f);
+	assert_int_equal(ftell(f), POLICY_FILE_MAX);
+	fclose(f);
+	snprintf(line, sizeof(line), "cp %s %s/40-over.json && echo >>%s/40-over.json", path,
+		 t.admin, t.admin);
+	assert_int_equal(system(line), 0);
+	tree_put(t.admin, "50-good.json", RULE("\"sbdf\": \"04:00.0\"", "skip", "good"));
+	assert_int_equal(policy_load((const char *const[]){t.admin}, 1, NULL, 0, &diags, &p),
+			 -EINVAL);
+	assert_null(p);
+	policy_diags_print(&diags, stderr);
+	/* The directory, the empty file and the one over the limit; not the one at it. */
+	assert_int_equal(diags.n_errors, 3);
+	policy_diag_format(&diags.v[0], line, sizeof(line));
+	assert_non_null(strstr(line, "10-dir.json"));
+	assert_non_null(strstr(line, "cannot read: Is a directory"));
+	policy_diag_format(&diags.v[1], line, sizeof(line));
+	assert_non_null(strstr(line, "20-empty.json"));
+	policy_diag_format(&diags.v[2], line, sizeof(line));
+	assert_non_null(strstr(line, "40-over.json"));
+	assert_non_null(strstr(line, "file is too large (more than 1048576 bytes)"));
+	policy_diags_clear(&diags);
+	tree_free(&t);
+}
+
 static void test_reload_keeps_old_policy(void **state)
 {
 	struct pci_dev_info gpu = dev_info("03:00.0", 0x1002, 0x73ff, 0, 0, 0x030000);
@@ -204,6 +267,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_dropin_override),
+	    cmocka_unit_test(test_unreadable_entries),
 	    cmocka_unit_test(test_reload_keeps_old_policy),
 	    cmocka_unit_test(test_swap_under_readers),
 	};
