@@ -427,6 +427,8 @@ int main(int argc, char **argv)
 
 	r = sd_event_loop(d.event);
 
+	/* The final counts: a status still due (status_later) would be lost with the loop. */
+	update_status(&d);
 	xsp_set_state(d.xsp, "stopping");
 	devwatch_free(d.devwatch); /* before the manager its callback points to */
 	manager_free(d.manager);

@@ -108,7 +108,6 @@ int teardown(void **state)
 	int status = 0;
 
 	if (f->daemon > 0) {
-		valgrind_note_counts(f);
 		/*
 		 * SIGTERM first: a daemon that exits normally writes its coverage
 		 * data (tools/dev.sh coverage) and, under valgrind, its leak check;
@@ -123,8 +122,10 @@ int teardown(void **state)
 			waitpid(f->daemon, &status, 0);
 		}
 	}
-	if (valgrind_on())
+	if (valgrind_on()) {
+		valgrind_note_counts(f); /* the final status a stopped daemon left */
 		errors = valgrind_verdict(f, f->daemon > 0 ? status : 0);
+	}
 	xs_close(f->h);
 	xsh_stop(f->xs);
 	/* The tree's FLR server (pcirst-simtree --serve) ends with its files; stop it first. */

@@ -20,7 +20,7 @@ struct fixture;
 bool valgrind_on(void);
 /* Puts valgrind and its options at argv[*n...]; log holds the log option (size >= PATH_MAX). */
 void valgrind_argv(const struct fixture *f, const char **argv, unsigned *n, char *log, size_t size);
-/* The daemon's answer counts (daemon/status), read before it is stopped. */
+/* The daemon's answer counts from the status it left in the store when it stopped. */
 void valgrind_note_counts(struct fixture *f);
 /* After the last daemon ended (status from waitpid, 0 if none was waited for): errors and
  * definite leaks of all the fixture's daemons, each log printed that has one. */
