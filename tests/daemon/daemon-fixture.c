@@ -196,7 +196,12 @@ void expect_response(struct fixture *f, const char *id, const char *field, const
 	char *v = wait_response(f, id, field);
 
 	assert_non_null(v);
-	assert_string_equal(v, want);
+	if (!streq(v, want)) {
+		char *err = wait_response(f, id, "error");
+
+		fail_msg("request %s: %s '%s', expected '%s' (error: %s)", id, field, v, want,
+			 err ? err : "none");
+	}
 	free(v);
 }
 

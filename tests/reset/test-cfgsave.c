@@ -85,11 +85,10 @@ static const struct pci_cfg_ops flaky_ops = {flaky_read, flaky_write, flaky_free
 
 enum step {
 	SAVE,
-	RESTORE,
-	VERIFY
+	RESTORE
 };
 
-/* Runs save (and restore, verify) with access n failing; returns the failing step's result. */
+/* Runs save (and restore after an FLR, then verify) with access n failing. */
 static int run(struct flaky *f, enum step upto, unsigned n, struct why *why)
 {
 	struct pci_cfg *cfg = NULL;
@@ -102,47 +101,65 @@ static int run(struct flaky *f, enum step upto, unsigned n, struct why *why)
 	f->fail_at = n;
 	assert_int_equal(pci_cfg_new(&flaky_ops, f, 4096, &cfg), 0);
 	r = cfg_save(cfg, false, &s, why);
-	if (r >= 0 && upto >= RESTORE)
+	if (r >= 0 && upto >= RESTORE) {
+		/* What an FLR clears: BAR, ROM, Command, Device Control, the VFs. */
+		memset(f->cfg + 0x04, 0, 2);
+		memset(f->cfg + 0x0c, 0, 2);
+		memset(f->cfg + 0x10, 0, 4);
+		memset(f->cfg + 0x30, 0, 4);
+		memset(f->cfg + 0x3c, 0, 1);
+		memset(f->cfg + 0x50 + PCI_EXP_DEVCTL, 0, 2);
+		memset(f->cfg + SRIOV + PCI_SRIOV_CTRL, 0, 2);
+		memset(f->cfg + SRIOV + PCI_SRIOV_NUM_VF, 0, 2);
+		memset(f->cfg + SRIOV + PCI_SRIOV_BAR, 0, 4);
 		r = cfg_restore(cfg, &s, why);
-	if (r >= 0 && upto >= VERIFY) {
-		/* The reset cleared VF Enable: restore must bring it back, verify must see it. */
-		r = cfg_verify(cfg, &s, why);
+		/* A read restore only uses to skip writes may fail: then it writes all; a
+		 * restore that says it succeeded must have restored everything. */
+		if (r >= 0)
+			r = cfg_verify(cfg, &s, why);
 	}
 	pci_cfg_free(cfg);
 	return r;
 }
 
-/* Each access of save, restore and verify failing in turn: an error naming it, every time. */
+/*
+ * Each access of save, restore and verify failing in turn: an error naming
+ * it, or (a read restore may do without) a restore verified complete.
+ */
 static void every_access_failing(void **state)
 {
-	static const char *const steps[] = {"save", "restore", "verify"};
+	static const char *const steps[] = {"save", "restore and verify"};
 	struct flaky f;
 	struct why why;
-	unsigned total[3];
+	unsigned total[2], tolerated = 0;
 
 	(void)state;
-	for (enum step st = SAVE; st <= VERIFY; st++) {
+	for (enum step st = SAVE; st <= RESTORE; st++) {
 		/* How many accesses the step makes when nothing fails. */
 		assert_int_equal(run(&f, st, UINT32_MAX, &why), 0);
 		total[st] = f.accesses;
-		for (unsigned n = st == SAVE ? 0 : total[st - 1]; n < total[st]; n++) {
-			int r;
-
-			why.msg[0] = '\0';
-			r = run(&f, st, n, &why);
-			assert_true(f.failed);
-			if (r != -ENODEV)
-				fail_msg("%s, access %u failing: %d (%s)", steps[st], n, r,
-					 why.msg);
-			/* "device gone while reading (offset 0x...)", or the capability walk's
-			 * words */
-			if (!strstr(why.msg, "gone"))
-				fail_msg("%s, access %u failing: '%s'", steps[st], n, why.msg);
-		}
 	}
-	print_message("accesses: save %u, restore %u, verify %u; each failed in turn\n",
-		      total[SAVE], total[RESTORE] - total[SAVE], total[VERIFY] - total[RESTORE]);
-	assert_true(total[SAVE] > 20 && total[RESTORE] > total[SAVE] + 15);
+	/* Restore and verify run together: verification is part of restore's outcome. */
+	for (unsigned n = 0; n < total[RESTORE]; n++) {
+		enum step st = n < total[SAVE] ? SAVE : RESTORE;
+		int r;
+
+		why.msg[0] = '\0';
+		r = run(&f, st, n, &why);
+		assert_true(f.failed);
+		if (r == 0 && st == RESTORE) {
+			tolerated++;
+			continue;
+		}
+		/* "device gone while reading (offset 0x...)", or the capability walk's words */
+		if (r != -ENODEV || !strstr(why.msg, "gone"))
+			fail_msg("%s, access %u failing: %d '%s'", steps[st], n, r, why.msg);
+	}
+	print_message("accesses: save %u, restore and verify %u; each failed in turn, %u "
+		      "restore reads done without\n",
+		      total[SAVE], total[RESTORE] - total[SAVE], tolerated);
+	assert_true(total[SAVE] > 5 && total[RESTORE] > total[SAVE] + 15);
+	assert_true(tolerated < total[RESTORE] - total[SAVE]);
 }
 
 static void put32(uint8_t *c, unsigned off, uint32_t v)
