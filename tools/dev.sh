@@ -40,7 +40,7 @@ SYSTEM_DEPS+=(man-db groff-base bsdextrautils)
 MUST_RUN_IN_CI=(
 	'daemon/*' 'journal/*' 'xenstored/test-xenstored' 'faults/*'
 	'reset/test-cli' 'reset/test-cli-hostile' 'policy/test-cli'
-	'system/xen-dom0' 'system/libxl-async' 'systemd/verify-unit' 'cmake/*'
+	'system/xen-dom0' 'system/xen420-dom0' 'system/libxl-async' 'systemd/verify-unit' 'cmake/*'
 )
 
 log() { printf '\n==> %s\n' "$*"; }

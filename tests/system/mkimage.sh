@@ -20,6 +20,15 @@
 # series in docs/libvirt/), the image also gets libvirtd, virsh, the libxl
 # driver module and libvirt's CPU map, for the libvirt test
 # (guest/libvirt-cases.sh).
+#
+# Another Xen's pieces (the Xen 4.20 configuration, tests/system/xen420/), all
+# optional: KERNEL_DIR, an unpacked kernel package instead of CACHE_DIR/kernel
+# (modules may be xz-compressed and under usr/lib/modules, as Debian 13's);
+# XEN_TOOLS_DIR, a directory with xenstored, xenconsoled and xen-init-dom0
+# instead of Debian 12's xen-utils-4.17; IMAGE_LIBPATH, directories searched
+# for libraries before the host's; IMAGE_LDSO, a dynamic loader that resolves
+# the libraries (--list) and becomes the image's (with its glibc from
+# IMAGE_LIBPATH: Debian 13's tools need trixie's).
 set -euo pipefail
 
 cache=$(cd "${1:?usage: mkimage.sh CACHE_DIR BUILD_DIR OUT}" && pwd)
@@ -30,8 +39,13 @@ libvirt=${5:-}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 pkg=$cache/pkg
-kdir=$(cd "$cache/kernel" && pwd -P)
-kver=$(basename "$kdir"/lib/modules/*)
+kdir=$(cd "${KERNEL_DIR:-$cache/kernel}" && pwd -P)
+mdir=$kdir/lib/modules
+[ -d "$mdir" ] || mdir=$kdir/usr/lib/modules
+kver=$(basename "$mdir"/*)
+mdir=$mdir/$kver
+xentools=${XEN_TOOLS_DIR:-$pkg/xen-utils-4.17/usr/lib/xen-4.17/bin}
+ldso=${IMAGE_LDSO:-/lib64/ld-linux-x86-64.so.2}
 
 die() {
 	echo "mkimage.sh: $*" >&2
@@ -45,18 +59,22 @@ mkdir -p "$stage/usr/lib/x86_64-linux-gnu" "$stage/lib/modules"
 ln -s usr/lib64 "$stage/lib64"
 ln -s ../run "$stage/var/run"
 
-libpath=${libvirt:+$libvirt:}${libxl:+$libxl:}$build/daemon:$pkg/libpci3/usr/lib/x86_64-linux-gnu:$pkg/libpci3/lib/x86_64-linux-gnu
+libpath=${IMAGE_LIBPATH:+$IMAGE_LIBPATH:}${libvirt:+$libvirt:}${libxl:+$libxl:}$build/daemon:$pkg/libpci3/usr/lib/x86_64-linux-gnu:$pkg/libpci3/lib/x86_64-linux-gnu
 
 # Copies an ELF binary to DEST in the image with the libraries it loads.
 add_bin() { # src dest
 	[ -f "$1" ] || die "missing $1"
 	install -D -m 0755 "$1" "$stage$2"
-	LD_LIBRARY_PATH=$libpath ldd "$1" 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib/{print $1}' |
+	local libs
+	libs=$("$ldso" --library-path "$libpath" --list "$1" 2>/dev/null) || true
+	case $libs in *"not found"*) die "$1: $(echo "$libs" | grep 'not found' | tr -s '\t\n' ' ')" ;; esac
+	echo "$libs" | awk '/=> \//{print $3} /^\t\/lib/{print $1}' |
 		while read -r lib; do
 			case $lib in
 			"$build"/* | "$cache"/*) dest=/usr/lib/x86_64-linux-gnu/$(basename "$lib") ;;
 			/lib/*) dest=/usr$lib ;;
-			*) dest=$lib ;;
+			/usr/*) dest=$lib ;;
+			*) dest=/usr/lib/x86_64-linux-gnu/$(basename "$lib") ;; # IMAGE_LIBPATH's
 			esac
 			[ -e "$stage$dest" ] || install -D -m 0755 "$(readlink -f "$lib")" "$stage$dest"
 		done
@@ -64,7 +82,7 @@ add_bin() { # src dest
 
 install -m 0755 "$pkg/busybox-static/bin/busybox" "$stage/bin/busybox"
 ln -s ../usr/lib/x86_64-linux-gnu "$stage/usr/lib64/x86_64-linux-gnu" 2>/dev/null || true
-install -D -m 0755 /lib64/ld-linux-x86-64.so.2 "$stage/usr/lib64/ld-linux-x86-64.so.2"
+install -D -m 0755 "$(readlink -f "$ldso")" "$stage/usr/lib64/ld-linux-x86-64.so.2"
 mkdir -p "$stage/lib"
 ln -s ../usr/lib/x86_64-linux-gnu "$stage/lib/x86_64-linux-gnu"
 ln -s ../usr/lib/systemd "$stage/lib/systemd"
@@ -75,7 +93,7 @@ install -D -m 0644 "$(readlink -f /lib/x86_64-linux-gnu/libgcc_s.so.1)" \
 add_bin "$build/daemon/pcirstd" /usr/sbin/pcirstd
 add_bin "$build/tools/pcirstctl" /usr/bin/pcirstctl
 add_bin "$build/tests/pcirst-pcipoke" /usr/bin/pcipoke
-add_bin "$pkg/xen-utils-4.17/usr/lib/xen-4.17/bin/xenstored" /usr/sbin/xenstored
+add_bin "$xentools/xenstored" /usr/sbin/xenstored
 add_bin "$pkg/xenstore-utils/usr/bin/xenstore" /usr/bin/xenstore
 for t in read write ls rm chmod list exists watch; do
 	ln -s xenstore "$stage/usr/bin/xenstore-$t"
@@ -87,12 +105,25 @@ add_bin /lib/systemd/systemd-journald /usr/lib/systemd/systemd-journald
 add_bin /usr/bin/journalctl /usr/bin/journalctl
 install -D -m 0644 "$top/systemd/pcirstd.catalog" "$stage/usr/lib/systemd/catalog/pcirstd.catalog"
 
+# Kernel modules (.ko, or .ko.xz: installed decompressed).
+find_ko() {
+	find "$mdir" -name "$1.ko" -o -name "$1.ko.xz" -o -name "$(echo "$1" | tr _ -).ko" \
+		-o -name "$(echo "$1" | tr _ -).ko.xz" | head -1
+}
+install_ko() { # ko dest
+	case $1 in
+	*.xz) xz -dc "$1" >"$2" && chmod 0644 "$2" ;;
+	*) install -m 0644 "$1" "$2" ;;
+	esac
+}
+
 if [ -n "$libxl" ]; then
 	add_bin "$libxl/xl" /usr/sbin/xl
-	add_bin "$pkg/xen-utils-4.17/usr/lib/xen-4.17/bin/xen-init-dom0" /usr/sbin/xen-init-dom0
-	add_bin "$pkg/xen-utils-4.17/usr/lib/xen-4.17/bin/xenconsoled" /usr/sbin/xenconsoled
+	add_bin "$xentools/xen-init-dom0" /usr/sbin/xen-init-dom0
+	add_bin "$xentools/xenconsoled" /usr/sbin/xenconsoled
 	install -D -m 0644 "$(ls "$kdir"/boot/vmlinuz-*)" "$stage/boot/vmlinuz"
-	install -m 0755 "$here/guest/xl-cases.sh" "$stage/xl-cases.sh"
+	# XL_SCRIPT: xl-stock-cases.sh for an xl without the series (Debian 13's).
+	install -m 0755 "$here/guest/${XL_SCRIPT:-xl-cases.sh}" "$stage/${XL_SCRIPT:-xl-cases.sh}"
 	# The domU's initramfs: busybox, the xenstore client, pcifront.
 	domu=$(mktemp -d "${TMPDIR:-/tmp}/pcirst-domu.XXXXXX")
 	mkdir -p "$domu"/{bin,sbin,usr/bin,usr/lib/x86_64-linux-gnu,usr/lib64,lib/modules,proc,sys,dev}
@@ -105,7 +136,7 @@ if [ -n "$libxl" ]; then
 		install -m 0755 "$(readlink -f "$lib")" "$domu/usr/lib/x86_64-linux-gnu/$(basename "$lib")"
 	done
 	install -m 0755 /lib64/ld-linux-x86-64.so.2 "$domu/usr/lib64/ld-linux-x86-64.so.2"
-	install -m 0644 "$(find "$kdir/lib/modules/$kver" -name xen-pcifront.ko)" "$domu/lib/modules/"
+	install_ko "$(find_ko xen-pcifront)" "$domu/lib/modules/xen-pcifront.ko"
 	install -m 0755 "$here/guest/domu-init" "$domu/init"
 	(cd "$domu" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) \
 		>"$stage/boot/domu.cpio.gz"
@@ -130,18 +161,18 @@ modinfo_field() { # ko field
 }
 declare -A seen=()
 order=()
-find_ko() { find "$kdir/lib/modules/$kver" -name "$1.ko" -o -name "$(echo "$1" | tr _ -).ko" | head -1; }
 add_module() {
-	local name=$1 ko dep
+	local name=$1 ko dep dest
 	[ -n "${seen[$name]:-}" ] && return 0
 	seen[$name]=1
 	ko=$(find_ko "$name")
 	[ -n "$ko" ] || die "no module $name in $kdir"
-	for dep in $(modinfo_field "$ko" depends | tr , ' '); do
+	dest=$stage/lib/modules/$(basename "${ko%.xz}")
+	install_ko "$ko" "$dest"
+	for dep in $(modinfo_field "$dest" depends | tr , ' '); do
 		add_module "$dep"
 	done
-	install -m 0644 "$ko" "$stage/lib/modules/"
-	order+=("$(basename "$ko")")
+	order+=("$(basename "$dest")")
 }
 for m in xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc xen-pciback e1000e nvme; do
 	add_module "$m"

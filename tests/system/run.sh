@@ -9,6 +9,12 @@
 # xenstored, journald, pcirstd, requests through pcirstctl), and passes when
 # every case the guest reports passed. --demo prints the whole dom0 session.
 # Everything it downloads and builds is cached in BUILD_DIR/system.
+#
+# PCIRST_SYSTEST_XEN=4.20 boots Debian 13's Xen 4.20 hypervisor and Linux 6.12
+# instead (xen420/, cached in BUILD_DIR/system420). Without XEN_GIT its dom0
+# runs Debian 13's own, unpatched Xen tools and guest/xl-stock-cases.sh; with
+# XEN_GIT=<Xen's git directory> it runs xenstored, xl and libxl built from
+# RELEASE-4.20.4 with docs/libxl/4.20/ (xen420/prepare.sh) and the xl cases.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,10 +41,38 @@ command -v cpio >/dev/null || skip "cpio is not installed"
 
 t0=$(date +%s%N)
 "$here/get-pieces.sh" "$cache" >/dev/null
+xen=${PCIRST_SYSTEST_XEN:-4.17}
+# Where this Xen's pieces, image and console log are (BUILD_DIR/system holds
+# what every configuration shares: busybox, pciutils, strace, the xenstore
+# client), and which xl script the dom0 runs.
+xcache=$cache tag='' xl_script=xl-cases.sh
+libxl=
+if [ "$xen" = 4.20 ]; then
+	xcache=$build/system420
+	mkdir -p "$xcache"
+	if [ -n "${XEN_GIT:-}" ]; then
+		# Xen 4.20.4's tools with the series (Debian 13's source cannot be had).
+		if ! "$here/xen420/prepare.sh" "$XEN_GIT" "$xcache" >"$xcache/prepare.log" 2>&1; then
+			tail -20 "$xcache/prepare.log" >&2
+			echo "run.sh: preparing Xen 4.20 failed (log: $xcache/prepare.log)" >&2
+			exit 1
+		fi
+		libxl=$xcache/libxl tag=-libxl
+		export XEN_TOOLS_DIR=$xcache/tools
+	else
+		# Debian 13's own tools on trixie's glibc.
+		libdirs=$("$here/xen420/get-pieces.sh" "$xcache" --tools) || exit 1
+		libxl=$xcache/pkg/xen-utils-4.20/usr/lib/xen-4.20/bin tag=-debian xl_script=xl-stock-cases.sh
+		export XEN_TOOLS_DIR=$libxl IMAGE_LIBPATH=${libdirs//$'\n'/:} XL_SCRIPT=$xl_script
+		export IMAGE_LDSO=$xcache/pkg/libc6/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
+	fi
+	export KERNEL_DIR=$xcache/kernel
+elif [ "$xen" != 4.17 ]; then
+	echo "run.sh: PCIRST_SYSTEST_XEN must be 4.17 or 4.20" >&2
+	exit 2
 # libxenlight and xl with the delegation patch (docs/libxl/), for the libxl
 # cases; PCIRST_SYSTEST_LIBXL=0 leaves them out.
-libxl=
-if [ "${PCIRST_SYSTEST_LIBXL:-1}" != 0 ]; then
+elif [ "${PCIRST_SYSTEST_LIBXL:-1}" != 0 ]; then
 	if ! "$here/libxl/build-libxl.sh" "$cache/libxl" >"$cache/libxl.log" 2>&1; then
 		tail -20 "$cache/libxl.log" >&2
 		echo "run.sh: building libxenlight with the patch failed (log: $cache/libxl.log)" >&2
@@ -49,7 +83,7 @@ fi
 # mode: test (cases.sh, then xl-cases.sh), explore, xl, or systemd
 # (run-systemd.sh: systemd as PID 1, which runs guest/systemd-cases.sh).
 mode=${PCIRST_SYSTEST_MODE:-test}
-init=/init initrd=$cache/initrd.cpio.gz log=$cache/console.log
+init=/init initrd=$xcache/initrd$tag.cpio.gz log=$xcache/console$tag.log
 if [ "$mode" = systemd ]; then
 	init=/sbin/init initrd=$cache/initrd-systemd.cpio.gz log=$cache/console-systemd.log
 fi
@@ -59,7 +93,7 @@ fi
 # cannot leave the resets to pcirstd, and the cases are left out (said so).
 libvirt=
 want_libvirt=1
-{ [ -z "$libxl" ] || [ "$mode" = systemd ] || [ "${PCIRST_SYSTEST_LIBVIRT:-1}" = 0 ]; } && want_libvirt=0
+{ [ -z "$libxl" ] || [ "$xen" != 4.17 ] || [ "$mode" = systemd ] || [ "${PCIRST_SYSTEST_LIBVIRT:-1}" = 0 ]; } && want_libvirt=0
 if [ $want_libvirt = 1 ] && ! grep -q LIBXL_HAVE_DEVICE_PCI_RESET_POLICY "$cache/libxl/xen/tools/include/libxl.h"; then
 	echo "run.sh: libvirt cases left out: this libxl lacks LIBXL_HAVE_DEVICE_PCI_RESET_POLICY"
 elif [ $want_libvirt = 1 ]; then
@@ -71,8 +105,8 @@ elif [ $want_libvirt = 1 ]; then
 	libvirt=$cache/libvirt/out
 fi
 "$here/mkimage.sh" "$cache" "$build" "$initrd" $libxl $libvirt
-zcat "$cache"/pkg/xen-hypervisor-4.17-amd64/boot/xen-4.17-amd64.gz >"$cache/xen.elf"
-kernel=$(ls "$cache"/kernel/boot/vmlinuz-*)
+zcat "$xcache/pkg/xen-hypervisor-$xen-amd64/boot/xen-$xen-amd64.gz" >"$xcache/xen$tag.elf"
+kernel=$(ls "$xcache"/kernel/boot/vmlinuz-*)
 t1=$(date +%s%N)
 
 # One device per case; the bus numbers are what cases.sh and the policy expect.
@@ -112,10 +146,10 @@ hide="(0000:01:00.0)(0000:02:00.0)(0000:03:00.0)(0000:06:01.0)(0000:07:00.0)(000
 rc=0
 timeout --foreground "$timeout" qemu-system-x86_64 -machine q35 -m 1024 -cpu qemu64,vendor=GenuineIntel \
 	-display none -no-reboot -nic none -serial "file:$log" \
-	-kernel "$cache/xen.elf" \
+	-kernel "$xcache/xen$tag.elf" \
 	-append "console=com1 dom0_mem=512M,max:512M dom0_max_vcpus=1 smap=0" \
 	-initrd "$kernel console=hvc0 rdinit=$init pcirst.hide=$hide pcirst.mode=$mode,$initrd" \
-	"${devices[@]}" 2>"$cache/qemu.err" || rc=$?
+	"${devices[@]}" 2>"$xcache/qemu$tag.err" || rc=$?
 t2=$(date +%s%N)
 tr -d '\r' <"$log" >"$log.txt"
 
@@ -141,7 +175,7 @@ if [ -z "$summary" ] || { [ -n "$xlsum" ] && ! grep -q '^PCIRST-SYSTEST xl summa
 	{ [ -n "$libvirt" ] && ! grep -q '^PCIRST-SYSTEST libvirt summary' "$log.txt"; }; then
 	echo "run.sh: the guest did not report every summary (QEMU exit $rc); console tail:" >&2
 	tail -40 "$log.txt" >&2
-	cat "$cache/qemu.err" >&2
+	cat "$xcache/qemu$tag.err" >&2
 	exit 1
 fi
 pass=$(grep -c '^PCIRST-SYSTEST ok ' "$log.txt" || true)
@@ -151,7 +185,7 @@ echo "system test: $pass checks passed, $fails failed"
 # plan, finish), never "at least one passed".
 scripts=()
 [ "$mode" = test ] && scripts+=(cases.sh)
-[ -n "$libxl" ] && { [ "$mode" = test ] || [ "$mode" = xl ]; } && scripts+=(xl-cases.sh)
+[ -n "$libxl" ] && { [ "$mode" = test ] || [ "$mode" = xl ]; } && scripts+=("$xl_script")
 [ -n "$libvirt" ] && [ "$mode" != explore ] && scripts+=(libvirt-cases.sh)
 [ "$mode" = systemd ] && scripts=(systemd-cases.sh)
 if [ ${#scripts[@]} = 0 ]; then # mode explore: no checks, nothing to count

@@ -181,6 +181,7 @@ check skip "journal POLICY_REASON" "$(jfield 0000:03:00.0 attach POLICY_REASON)"
 hasnt skip "xl opened no sysfs reset or do_flr" /tmp/skip.strace '/reset"\|do_flr'
 
 echo "== 5. detach goes through pcirstd"
+domu_settle "$domid" 0x1af4:0x1041 virtio-pci 90 >/dev/null # see lib.sh
 xl pci-detach domu 01:00.0 >/tmp/detach.out 2>&1
 check detach "xl pci-detach exit status" "$?" 0
 check detach "audit entries for the detach of 01:00.0" "$(jwait 0000:01:00.0 detach 1)" 1
@@ -233,6 +234,7 @@ timed_attach() { # sbdf: sets took
 }
 timed_attach 0000:01:00.0
 with_daemon=$took
+domu_settle "$domid" 0x1af4:0x1041 virtio-pci 90 >/dev/null
 xl pci-detach domu 01:00.0 >/dev/null 2>&1
 
 echo "== 6. pcirstd stopped: xl falls back to its own reset, says so, and the attach works"
@@ -242,6 +244,7 @@ attach fallback 0000:01:00.0
 check fallback "xl pci-attach exit status" "$xrc" 0
 has fallback "xl says it resets the device itself" /tmp/fallback.out 'resetting PCI device 0000:01:00.0 directly'
 has fallback "xl opened the sysfs reset itself" /tmp/fallback.strace '0000:01:00.0/reset"'
+domu_settle "$domid" 0x1af4:0x1041 virtio-pci 90 >/dev/null
 xl pci-detach domu 01:00.0 >/dev/null 2>&1
 timed_attach 0000:01:00.0
 without_daemon=$took
