@@ -83,6 +83,10 @@ fi
 # mode: test (cases.sh, then xl-cases.sh), explore, xl, or systemd
 # (run-systemd.sh: systemd as PID 1, which runs guest/systemd-cases.sh).
 mode=${PCIRST_SYSTEST_MODE:-test}
+if [ "$mode" = systemd ] && [ "$xen" != 4.17 ]; then
+	echo "run.sh: the systemd configuration boots Xen 4.17 only" >&2
+	exit 2
+fi
 init=/init initrd=$xcache/initrd$tag.cpio.gz log=$xcache/console$tag.log
 if [ "$mode" = systemd ]; then
 	init=/sbin/init initrd=$cache/initrd-systemd.cpio.gz log=$cache/console-systemd.log
