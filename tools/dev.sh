@@ -9,6 +9,8 @@
 #   tools/dev.sh demo-sim the same on a simulated device tree (no QEMU)
 #   tools/dev.sh test    build (normal and ASan+UBSan), check formatting, run all tests
 #   tools/dev.sh bench   build (release), print the performance table (docs/performance.md)
+#   tools/dev.sh bench --dom0 [--reps N]  the same resets in the Xen dom0 under QEMU:
+#                        the kernel's sysfs reset vs the engine vs pcirstd, per method
 #   tools/dev.sh coverage line and branch coverage of the unit and integration tests, per module
 #   tools/dev.sh faults  build, then print the fault table (tests/faults/README.md)
 #                        and keep it in docs/faults.md and README.md
@@ -220,6 +222,25 @@ valgrind_row() { # build-dir
 	return $rc
 }
 
+# The dom0 bench (docs/performance.md, "In the Xen dom0"): the system test's
+# dom0 in mode bench (tests/system/guest/bench.sh), N repetitions (5).
+cmd_bench_dom0() {
+	local reps=5 b=$top/build/release rc=0
+	[ "${1:-}" = --reps ] && reps=${2:?--reps N}
+	install_deps "${DEPS[@]}" "${SYSTEM_DEPS[@]}"
+	build "$b" RelWithDebInfo
+	log "the dom0 bench, $reps repetitions (tests/system/guest/bench.sh)"
+	local head="host: $(uname -sr), $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), \
+$(qemu-system-x86_64 --version | head -1), TCG; build $(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$b/CMakeCache.txt"), \
+commit $(git rev-parse --short HEAD); load average at the start $(cut -d' ' -f1-3 /proc/loadavg)"
+	PCIRST_SYSTEST_MODE=bench PCIRST_BENCH_REPS=$reps "$top/tests/system/run.sh" "$b" |
+		grep -v '^  bench' || rc=$?
+	echo
+	echo "$head, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+	sed -n 's/^PCIRST-SYSTEST bench //p' "$b/system/console.log.txt"
+	return $rc
+}
+
 # The fault table in full (10,000-request flood, valgrind memcheck), kept in
 # docs/faults.md and in README.md between the faults-table markers.
 cmd_faults() {
@@ -257,7 +278,10 @@ coverage) cmd_coverage ;;
 test) cmd_test ;;
 demo) cmd_demo ;;
 demo-sim) cmd_demo_sim ;;
-bench) shift && cmd_bench "$@" ;;
+bench)
+	shift
+	if [ "${1:-}" = --dom0 ]; then shift && cmd_bench_dom0 "$@"; else cmd_bench "$@"; fi
+	;;
 faults) cmd_faults ;;
 format) sources | xargs -r clang-format -i ;;
 *)

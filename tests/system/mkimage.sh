@@ -93,6 +93,7 @@ install -D -m 0644 "$(readlink -f /lib/x86_64-linux-gnu/libgcc_s.so.1)" \
 add_bin "$build/daemon/pcirstd" /usr/sbin/pcirstd
 add_bin "$build/tools/pcirstctl" /usr/bin/pcirstctl
 add_bin "$build/tests/pcirst-pcipoke" /usr/bin/pcipoke
+add_bin "$build/tests/pcirst-timeit" /usr/bin/timeit
 add_bin "$xentools/xenstored" /usr/sbin/xenstored
 add_bin "$pkg/xenstore-utils/usr/bin/xenstore" /usr/bin/xenstore
 for t in read write ls rm chmod list exists watch; do
@@ -182,6 +183,7 @@ printf '%s\n' "${order[@]}" >"$stage/etc/modules.order"
 install -m 0755 "$here/guest/init" "$stage/init"
 install -m 0755 "$here/guest/cases.sh" "$stage/cases.sh"
 install -m 0644 "$here/guest/cases-hw.sh" "$stage/cases-hw.sh"
+install -m 0755 "$here/guest/bench.sh" "$stage/bench.sh"
 install -m 0644 "$here/guest/lib.sh" "$stage/lib.sh"
 mkdir -p "$stage/etc/pcirstd/policy.d" "$stage/usr/lib/pcirstd/policy.d"
 install -m 0644 "$top"/data/policy.d/*.json "$stage/usr/lib/pcirstd/policy.d/"

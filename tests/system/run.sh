@@ -41,6 +41,8 @@ command -v cpio >/dev/null || skip "cpio is not installed"
 
 t0=$(date +%s%N)
 "$here/get-pieces.sh" "$cache" >/dev/null
+# The bench (mode bench) needs no libxl unless PCIRST_SYSTEST_LIBXL=1.
+[ "${PCIRST_SYSTEST_MODE:-}" != bench ] || PCIRST_SYSTEST_LIBXL=${PCIRST_SYSTEST_LIBXL:-0}
 xen=${PCIRST_SYSTEST_XEN:-4.17}
 # Where this Xen's pieces, image and console log are (BUILD_DIR/system holds
 # what every configuration shares: busybox, pciutils, strace, the xenstore
@@ -80,9 +82,14 @@ elif [ "${PCIRST_SYSTEST_LIBXL:-1}" != 0 ]; then
 	fi
 	libxl=$cache/libxl/out
 fi
-# mode: test (cases.sh, then xl-cases.sh), explore, xl, or systemd
-# (run-systemd.sh: systemd as PID 1, which runs guest/systemd-cases.sh).
+# mode: test (guest/bench.sh once, cases.sh, then xl-cases.sh), explore, xl,
+# bench (guest/bench.sh with PCIRST_BENCH_REPS repetitions, 5 by default), or
+# systemd (run-systemd.sh: systemd as PID 1, which runs guest/systemd-cases.sh).
 mode=${PCIRST_SYSTEST_MODE:-test}
+# The bench's repetitions (guest/bench.sh): PCIRST_BENCH_REPS (5) in mode
+# bench, one in mode test on Xen 4.17 (errors count, times never), else none.
+reps=0
+case $mode in bench) reps=${PCIRST_BENCH_REPS:-5} ;; test) [ "$xen" != 4.17 ] || reps=1 ;; esac
 if [ "$mode" = systemd ] && [ "$xen" != 4.17 ]; then
 	echo "run.sh: the systemd configuration boots Xen 4.17 only" >&2
 	exit 2
@@ -152,7 +159,7 @@ timeout --foreground "$timeout" qemu-system-x86_64 -machine q35 -m 1024 -cpu qem
 	-display none -no-reboot -nic none -serial "file:$log" \
 	-kernel "$xcache/xen$tag.elf" \
 	-append "console=com1 dom0_mem=512M,max:512M dom0_max_vcpus=1 smap=0" \
-	-initrd "$kernel console=hvc0 rdinit=$init pcirst.hide=$hide pcirst.mode=$mode,$initrd" \
+	-initrd "$kernel console=hvc0 rdinit=$init pcirst.hide=$hide pcirst.mode=$mode pcirst.reps=$reps,$initrd" \
 	"${devices[@]}" 2>"$xcache/qemu$tag.err" || rc=$?
 t2=$(date +%s%N)
 tr -d '\r' <"$log" >"$log.txt"
@@ -160,7 +167,7 @@ tr -d '\r' <"$log" >"$log.txt"
 if [ "$demo" = 1 ]; then
 	sed -n '/^PCIRST-SYSTEST boot/,$p' "$log.txt" | grep -v '^\[ *[0-9.]*\] \|^(XEN)'
 else
-	grep '^PCIRST-SYSTEST \(ok\|not ok\|parallel\|summary\|xl summary\|systemd summary\|libvirt summary\|libvirtd up\|boot\|ready\|domU\|attach latency\|end\|hw cases\|pciehp\|unmasked\|watchdog\|xendomains\|systemd-cases\)' "$log.txt" |
+	grep '^PCIRST-SYSTEST \(ok\|not ok\|bench\|parallel\|summary\|xl summary\|systemd summary\|libvirt summary\|libvirtd up\|boot\|ready\|domU\|attach latency\|end\|hw cases\|pciehp\|unmasked\|watchdog\|xendomains\|systemd-cases\)' "$log.txt" |
 		sed 's/^PCIRST-SYSTEST /  /'
 fi
 summary=$(sed -n 's/^PCIRST-SYSTEST \(systemd \)\{0,1\}summary //p' "$log.txt" | tail -1)
@@ -172,7 +179,7 @@ if [ "$rc" = 124 ]; then
 	tail -40 "$log.txt" >&2
 	exit 1
 fi
-case $mode in xl) summary=xl-only ;; libvirt) summary=libvirt-only ;; esac
+case $mode in xl) summary=xl-only ;; libvirt) summary=libvirt-only ;; bench) summary=bench-only ;; esac
 xlsum=$libxl
 { [ "$mode" = systemd ] || [ "$mode" = libvirt ]; } && xlsum=
 if [ -z "$summary" ] || { [ -n "$xlsum" ] && ! grep -q '^PCIRST-SYSTEST xl summary' "$log.txt"; } ||
@@ -188,9 +195,10 @@ echo "system test: $pass checks passed, $fails failed"
 # Exactly the checks each script of this configuration declared (guest/lib.sh:
 # plan, finish), never "at least one passed".
 scripts=()
+[ "$reps" -gt 0 ] && scripts+=(bench.sh)
 [ "$mode" = test ] && scripts+=(cases.sh)
 [ -n "$libxl" ] && { [ "$mode" = test ] || [ "$mode" = xl ]; } && scripts+=("$xl_script")
-[ -n "$libvirt" ] && [ "$mode" != explore ] && scripts+=(libvirt-cases.sh)
+[ -n "$libvirt" ] && [ "$mode" != explore ] && [ "$mode" != bench ] && scripts+=(libvirt-cases.sh)
 [ "$mode" = systemd ] && scripts=(systemd-cases.sh)
 if [ ${#scripts[@]} = 0 ]; then # mode explore: no checks, nothing to count
 	[ "$fails" = 0 ] && [ "$pass" -gt 0 ]
