@@ -227,7 +227,7 @@ valgrind_row() { # build-dir
 cmd_bench_dom0() {
 	local reps=5 b=$top/build/release rc=0
 	[ "${1:-}" = --reps ] && reps=${2:?--reps N}
-	install_deps "${DEPS[@]}" "${SYSTEM_DEPS[@]}"
+	debian_install "${DEPS[@]}" "${SYSTEM_DEPS[@]}"
 	build "$b" RelWithDebInfo
 	log "the dom0 bench, $reps repetitions (tests/system/guest/bench.sh)"
 	local head="host: $(uname -sr), $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), \

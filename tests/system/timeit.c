@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * timeit write FILE VALUE
- * timeit run COMMAND [ARG...]
+ * timeit [-a OUT LABEL] write FILE VALUE
+ * timeit [-a OUT LABEL] run COMMAND [ARG...]
  *
  * The dom0 bench's clock (tests/system/guest/bench.sh), for what busybox's
  * shell cannot time to the microsecond: "write" times the one write() of
@@ -9,7 +9,9 @@
  * it), "run" the command from fork to exit (a client process under TCG,
  * start-up included). Either prints "USEC STATUS" on the last line of
  * standard error: STATUS is 0 or the errno of the write, or the command's
- * exit status (128 + signal when killed). Runs inside the QEMU guest only.
+ * exit status (128 + signal when killed); with -a, "LABEL USEC" is also
+ * appended to OUT (no process spent on parsing it). Exits 0 or 1 (write), or
+ * with the command's status (run). Runs inside the QEMU guest only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +20,24 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+static const char *out_path, *out_label;
+
+static void report(long long usec, int status)
+{
+	FILE *f;
+
+	fprintf(stderr, "%lld %d\n", usec, status);
+	if (!out_path)
+		return;
+	f = fopen(out_path, "ae");
+	if (!f) {
+		fprintf(stderr, "timeit: %s: %s\n", out_path, strerror(errno));
+		return;
+	}
+	fprintf(f, "%s %lld\n", out_label, usec);
+	fclose(f);
+}
 
 static long long now_usec(void)
 {
@@ -49,7 +69,7 @@ static int time_write(const char *path, const char *value)
 	close(fd);
 	if (err)
 		fprintf(stderr, "timeit: write %s: %s\n", path, strerror(err));
-	fprintf(stderr, "%lld %d\n", t1 - t0, err);
+	report(t1 - t0, err);
 	return err ? 1 : 0;
 }
 
@@ -77,16 +97,22 @@ static int time_run(char **argv)
 		}
 	t1 = now_usec();
 	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	fprintf(stderr, "%lld %d\n", t1 - t0, code);
+	report(t1 - t0, code);
 	return code;
 }
 
 int main(int argc, char **argv)
 {
+	if (argc > 3 && strcmp(argv[1], "-a") == 0) {
+		out_path = argv[2];
+		out_label = argv[3];
+		argc -= 3;
+		argv += 3;
+	}
 	if (argc == 4 && strcmp(argv[1], "write") == 0)
 		return time_write(argv[2], argv[3]);
 	if (argc >= 3 && strcmp(argv[1], "run") == 0)
 		return time_run(argv + 2);
-	fputs("usage: timeit write FILE VALUE | timeit run COMMAND [ARG...]\n", stderr);
+	fputs("usage: timeit [-a OUT LABEL] write FILE VALUE | run COMMAND [ARG...]\n", stderr);
 	return 2;
 }

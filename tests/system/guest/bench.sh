@@ -10,11 +10,15 @@
 # in turn: the kernel's sysfs `reset` with `reset_method` forced to the
 # method (what libxl does today), the engine directly (`pcirstctl reset
 # --method M --json`: the process, and the engine's own duration and phases
-# from its trail), and a request through pcirstd (the `pcirstctl request`
-# process, and the daemon's own DURATION_USEC and phases from its audit
-# entry); then 4 independent devices reset at once through pcirstd against
-# one after another (libxl's serial baseline). Prints a Markdown table on
-# lines "PCIRST-SYSTEST bench …"; times in ms, ratios against the kernel.
+# from its trail), and a request through pcirstd (written → done read inside
+# one libpcirst client, the `pcirstctl request` process, and the daemon's own
+# DURATION_USEC and phases from its audit entry); then 4 independent devices
+# reset at once through pcirstd against one after another (libxl's serial
+# baseline). Prints a Markdown table on lines "PCIRST-SYSTEST bench …".
+#
+# Processes are dear under TCG (a fork+exec costs tens of ms on a loaded
+# host): samples go to files as "ROW WAY USEC" and "ROW KIND INDEX STEP USEC"
+# (timeit -a, one awk per trail), and one awk makes the table at the end.
 reps=${1:-5}
 . /lib.sh
 D=/tmp/bench
@@ -24,28 +28,43 @@ mkdir -p $D $P
 
 # Row: name, device, the method (the kernel's reset_method and the engine's),
 # what the table calls the method and the device.
-ROWS="flr-virtio 0000:01:00.0 flr FLR 01:00.0_virtio-net
+cat >$D/rows <<'ROWS'
+flr-virtio 0000:01:00.0 flr FLR 01:00.0_virtio-net
 flr-nvme 0000:02:00.0 flr FLR 02:00.0_nvme
 pm-e1000e 0000:07:00.0 pm PM 07:00.0_e1000e
 bus-port 0000:07:00.0 bus bus,_PCIe_root_port_00:15.0 07:00.0_e1000e
-bus-conv 0000:09:01.0 bus bus,_PCI_bridge_00:18.0 09:01.0_rtl8139"
+bus-conv 0000:09:01.0 bus bus,_PCI_bridge_00:18.0 09:01.0_rtl8139
+ROWS
 PAR="0000:03:00.0 0000:07:00.0 0000:08:00.0 0000:0b:00.0"
 plan $((5 * 4 + 3))
 
-sec() { sed -n '$p' "$1" | cut -d' ' -f"$2"; } # timeit's "USEC STATUS" line
-# Step timings of a trail (pretty or plain JSON): "INDEX NAME USEC" per step,
-# then "0 outside-steps USEC": the trail's duration that no step accounts for
-# (preparing the attempt: the device's sysfs, its bridge, safety checks).
-steps() {
-	tr -d ' \n' | grep -o '"usec":[0-9]*\|"name":"[a-z0-9-]*","usec":[0-9]*' |
-		sed 's/"name":"\([^"]*\)","usec":\([0-9]*\)/\1 \2/; s/"usec":\([0-9]*\)/- \1/' |
-		awk 'NR == 1 { total = $2; next } $1 != "-" { n++; print n, $0; sum += $2 }
-			END { if (NR) print 0, "outside-steps", total - sum }'
+# A trail (pretty or plain JSON) → "ROW WAY USEC" (its duration) and per step
+# "ROW KIND INDEX STEP USEC", then what no step accounts for: "job" (outside
+# the attempts: the job's checks before the first, waking) and "attempt" (the
+# attempts outside their steps: preparing, e.g. the bus's walk below its
+# bridge). One trail per file, or per line with -v per_line=1.
+cat >$D/trail.awk <<'AWK'
+function parse(s,   first, total, att, sum, n, tok, v, name) {
+	gsub(/[ \t]/, "", s)
+	first = 1; att = 0; sum = 0; n = 0
+	while (match(s, /"name":"[a-z0-9-]*","usec":[0-9]+|"usec":[0-9]+/)) {
+		tok = substr(s, RSTART, RLENGTH); s = substr(s, RSTART + RLENGTH)
+		v = tok; sub(/.*"usec":/, "", v)
+		if (tok ~ /^"name"/) {
+			name = tok; sub(/^"name":"/, "", name); sub(/".*/, "", name)
+			print row, kind, ++n, name, v >> steps; sum += v
+		} else if (first) { total = v; first = 0; print row, way, v }
+		else att += v
+	}
+	if (!first) { print row, kind, 0, "job", total - att >> steps; print row, kind, 0, "attempt", att - sum >> steps }
 }
-trail_usec() { tr -d ' \n' | grep -o '"usec":[0-9]*' | head -1 | cut -d: -f2; }
+per_line { parse($0); next }
+{ all = all $0 }
+END { if (!per_line) parse(all) }
+AWK
 
-# The policy of the bench's pcirstd: RULES is "SBDF METHOD" lines; reloaded
-# with SIGHUP, waited for in its log.
+# The policy of the bench's pcirstd: "SBDF METHOD" lines, strict, only that
+# method; reloaded with SIGHUP, waited for in its log.
 policy() {
 	local n
 	echo "$1" | awk 'BEGIN { print "{ \"rules\": [" }
@@ -60,50 +79,33 @@ policy() {
 	done
 	say "bench: error: pcirstd did not reload its policy"
 }
-
-# The newest K audit entries for SBDF with a duration: "DURATION_USEC TRAIL"
-# per entry, oldest first, once journald has at least K of them after BEFORE.
-entries() { # sbdf before k
-	local n
-	for i in $(seq 50); do
-		n=$(journalctl --no-pager -o export SYSLOG_IDENTIFIER=pcirstd PCI_SBDF="$1" | grep -c '^DURATION_USEC=')
-		[ "$n" -ge $(($2 + $3)) ] && break
-		usleep 100000
-	done
+# pcirstd's audit entries for SBDF: "DURATION_USEC TRAIL" each, oldest first.
+entries() {
 	journalctl --no-pager -o export SYSLOG_IDENTIFIER=pcirstd PCI_SBDF="$1" | awk '
 		/^__CURSOR=/ { d = ""; t = "" }
 		/^DURATION_USEC=/ { d = substr($0, 15) }
 		/^RESET_TRAIL=/ { t = substr($0, 13) }
 		/^$/ { if (d != "") print d, t; d = "" }
-		END { if (d != "") print d, t }' | tail -n "$3"
+		END { if (d != "") print d, t }'
 }
-nentries() {
-	journalctl --no-pager -o export SYSLOG_IDENTIFIER=pcirstd PCI_SBDF="$1" | grep -c '^DURATION_USEC='
+# The result of a pcirstctl request (its "result:" line), or of a benchreq
+# ("request SBDF USEC RESULT MS"), read by the shell itself; benchreq's times
+# are appended to the samples as ROW WAY.
+result_of() { # file
+	local k v rest
+	while read -r k v rest; do [ "$k" = result: ] && echo "$v"; done <"$1"
 }
-
-# Median and p99 (nearest rank: the maximum below 100 samples) of a file of µs.
-stat2() {
-	sort -n "$1" | awk '{ a[NR] = $1 } END {
-		if (NR == 0) { print "- -"; exit }
-		m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-		r = int(NR * 0.99); if (r < NR * 0.99) r++
-		print m, a[r] }'
-}
-ms() { awk -v u="$1" 'BEGIN { if (u == "-") print "-"; else printf "%.1f ms", u / 1000 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f×", a / b }'; }
-# Median per step over the repetitions, in trail order: "name 1.2, …".
-phases() { # file of "INDEX NAME USEC"
-	[ -s "$1" ] || { echo "-"; return; }
-	awk '{ k = $1 " " $2; v[k] = v[k] " " $3; if (!(k in seen)) { seen[k] = 1; o[++n] = k } }
-		END { for (i = 1; i <= n; i++) {
-			c = split(v[o[i]], x, " "); for (p = 1; p <= c; p++) for (q = p + 1; q <= c; q++)
-				if (x[q] < x[p]) { t = x[p]; x[p] = x[q]; x[q] = t }
-			m = c % 2 ? x[(c + 1) / 2] : (x[c / 2] + x[c / 2 + 1]) / 2
-			split(o[i], nm, " "); printf "%s%s %.1f", (i > 1 ? ", " : ""), nm[2], m / 1000 } }' "$1"
+benchreq_result() { # file row way
+	local k a b c d
+	while read -r k a b c d; do
+		case $k in
+		connect) echo "client connect $a" >>$D/samples ;;
+		request) echo "$2 $3 $b" >>$D/samples && echo "$c" ;;
+		esac
+	done <"$1"
 }
 
 policy ""
-echo "$ROWS" >$D/rows
 t_start=$(uptime_ms)
 say "bench dom0: Linux $(uname -r), Xen $(cat /sys/hypervisor/version/major).$(cat /sys/hypervisor/version/minor)$(cat /sys/hypervisor/version/extra), $(grep -c ^processor /proc/cpuinfo) vCPU, $reps repetitions"
 pcirstd --policy-dir $P --log-level info 2>/tmp/bench-pcirstd.log &
@@ -117,9 +119,10 @@ check bench "pcirstd ready" "$(xenstore-read $BASE/daemon/state 2>/dev/null)" re
 
 # The client process alone: what every pcirstctl run below pays before it acts.
 for i in $(seq "$reps"); do
-	timeit run pcirstctl --version >/dev/null 2>$D/err
-	sec $D/err 1 >>$D/client
+	timeit -a $D/samples "client start" run pcirstctl --version >/dev/null 2>&1
 done
+[ "$reps" -gt 1 ] && strace -f -c -o $D/strace pcirstctl --version >/dev/null 2>&1 &&
+	say "bench syscalls of pcirstctl --version (strace -c): $(awk '$NF == "total" { printf "%d calls, %.3f s in them", $4, $2 }' $D/strace); libraries it loads: $(LD_TRACE_LOADED_OBJECTS=1 /usr/lib64/ld-linux-x86-64.so.2 /usr/bin/pcirstctl | grep -c '=>')"
 
 # (fd 3: the commands in the loop may read their standard input)
 while read -r row sbdf m mname dname <&3; do
@@ -127,72 +130,90 @@ while read -r row sbdf m mname dname <&3; do
 	policy "$sbdf $m"
 	orig=$(cat $dev/reset_method)
 	echo "$m" >$dev/reset_method || say "bench $row: error: reset_method $m refused (has: $orig)"
-	before=$(nentries "$sbdf")
+	before=$(entries "$sbdf" | wc -l)
 	kok=0 eok=0 dok=0
 	for i in $(seq "$reps"); do
-		timeit write $dev/reset 1 2>$D/err
-		sec $D/err 1 >>$D/$row.kernel
-		[ "$(sec $D/err 2)" = 0 ] && kok=$((kok + 1))
+		timeit -a $D/samples "$row kernel" write $dev/reset 1 2>/dev/null && kok=$((kok + 1))
 
-		timeit run pcirstctl reset "$sbdf" --method "$m" --json >$D/json 2>$D/err
-		rc=$(sec $D/err 2)
-		sec $D/err 1 >>$D/$row.engwall
-		trail_usec <$D/json >>$D/$row.engine
-		steps <$D/json >>$D/$row.esteps
+		timeit -a $D/samples "$row engwall" run pcirstctl reset "$sbdf" --method "$m" --json \
+			>$D/json 2>/dev/null
+		rc=$?
+		awk -v row="$row" -v way=engine -v kind=esteps -v steps=$D/steps -f $D/trail.awk \
+			$D/json >>$D/samples
 		# QEMU 7.2's D3hot->D0 resets nothing: the engine finds PM ineffective.
 		if [ "$rc" = 0 ] || { [ "$m" = pm ] && [ "$rc" = 1 ] &&
-			tr -d ' \n' <$D/json | grep -q '"outcome":"ineffective"'; }; then
+			grep -q '"outcome": *"ineffective"' $D/json; }; then
 			eok=$((eok + 1))
 		else
 			say "bench $row: engine exit $rc: $(tr -d '\n' <$D/json | cut -c1-300)"
 		fi
 
-		timeit run pcirstctl request "$sbdf" --reason manual >$D/out 2>$D/err
-		sec $D/err 1 >>$D/$row.dwall
-		res=$(sed -n 's/^result: *//p' $D/out)
+		benchreq "$sbdf" >$D/out 2>$D/err
+		res=$(benchreq_result $D/out "$row" dreq)
 		if [ "$res" = ok ] || { [ "$m" = pm ] && [ "$res" = failed ]; }; then
 			dok=$((dok + 1))
 		else
-			say "bench $row: request: $(tr '\n' ' ' <$D/out) $(head -3 $D/err | tr '\n' ' ')"
+			say "bench $row: benchreq: $(tr '\n' ' ' <$D/out) $(head -3 $D/err | tr '\n' ' ')"
+		fi
+
+		timeit -a $D/samples "$row dwall" run pcirstctl request "$sbdf" --reason manual \
+			>$D/out 2>&1
+		res=$(result_of $D/out)
+		if [ "$res" = ok ] || { [ "$m" = pm ] && [ "$res" = failed ]; }; then
+			dok=$((dok + 1))
+		else
+			say "bench $row: request: $(tr '\n' ' ' <$D/out)"
 		fi
 	done
+	# Where the engine's time outside its steps goes: its system calls, once
+	# (bench mode only: strace under TCG is slow).
+	if [ "$reps" -gt 1 ]; then
+		strace -f -c -o $D/strace pcirstctl reset "$sbdf" --method "$m" >/dev/null 2>&1
+		say "bench syscalls $row (strace -c of one pcirstctl reset; calls, seconds in them): $(awk '$1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" { print $NF, $4, $2 }' $D/strace | sort -k2 -nr | head -6 | awk '{ printf "%s%s %d %.3f s", (NR > 1 ? ", " : ""), $1, $2, $3 }'); all: $(awk '$NF == "total" { printf "%d calls, %.3f s", $4, $2 }' $D/strace)"
+	fi
 	echo "$orig" >$dev/reset_method
 	check "bench $row" "reset_method restored" "$(cat $dev/reset_method)" "$orig"
-	entries "$sbdf" "$before" "$reps" >$D/entries
-	cut -d' ' -f1 $D/entries >$D/$row.daemon
-	cut -d' ' -f2- $D/entries | while read -r t; do echo "$t" | steps; done >$D/$row.dsteps
+	# journald stores entries asynchronously: wait for this row's.
+	for i in $(seq 50); do
+		entries "$sbdf" >$D/entries
+		[ "$(wc -l <$D/entries)" -ge $((before + 2 * reps)) ] && break
+		usleep 100000
+	done
+	tail -n $((2 * reps)) $D/entries >$D/mine
+	cut -d' ' -f1 $D/mine | sed "s/^/$row daemon /" >>$D/samples
+	cut -d' ' -f2- $D/mine | awk -v row="$row" -v way=- -v kind=dsteps -v steps=$D/steps \
+		-v per_line=1 -f $D/trail.awk >/dev/null
 	# A PM request may fail only for the reason above.
-	if grep '"verdict":"failed"' $D/entries | grep -qv '"outcome":"ineffective"'; then
-		say "bench $row: a request failed for another reason: $(grep '"verdict":"failed"' $D/entries | head -1 | cut -c1-300)"
+	if grep '"verdict":"failed"' $D/mine | grep -qv '"outcome":"ineffective"'; then
+		say "bench $row: a request failed for another reason: $(grep '"verdict":"failed"' $D/mine | head -1 | cut -c1-300)"
 		dok=0
 	fi
 	check "bench $row" "kernel sysfs resets (reset_method $m) that returned 0" $kok "$reps"
 	check "bench $row" "engine resets by $m as expected (PM: ok, or ineffective on QEMU 7.2)" $eok "$reps"
-	check "bench $row" "requests answered as expected, each with an audit entry" \
-		"$dok $(wc -l <$D/entries)" "$reps $reps"
+	check "bench $row" "requests (libpcirst, pcirstctl) answered as expected, each with an audit entry" \
+		"$dok $(($(wc -l <$D/entries) - before))" "$((2 * reps)) $((2 * reps))"
 done 3<$D/rows
 
 # 4 independent devices (each alone behind its own root port), bus reset
-# through pcirstd: all at once, and one after another as libxl does.
+# through pcirstd from one client: all at once, and one after another as
+# libxl does (one reset per pci-attach).
 policy "$(for s in $PAR; do echo "$s bus"; done)"
-cat >$D/par.sh <<'SH'
-for s; do pcirstctl request "$s" --reason manual >/tmp/bench/res.$s 2>&1 & done
-wait
-SH
-cat >$D/ser.sh <<'SH'
-for s; do pcirstctl request "$s" --reason manual >/tmp/bench/res.$s 2>&1; done
-SH
 pok=0
 for i in $(seq "$reps"); do
 	for how in par ser; do
-		timeit run sh $D/$how.sh $PAR 2>$D/err
-		sec $D/err 1 >>$D/$how
-		# The daemon's own durations (ms): the longest, and their sum.
-		sed -n 's/^duration: *\([0-9]*\).*/\1/p' $D/res.* | sort -n | tail -1 >>$D/$how.max
-		sed -n 's/^duration: *\([0-9]*\).*/\1/p' $D/res.* | awk '{ s += $1 } END { print s }' >>$D/$how.sum
-		n=$(cat $D/res.* | grep -c '^result: *ok')
-		[ "$n" = 4 ] && pok=$((pok + 1)) || say "bench parallel ($how): $(cat $D/res.* | tr '\n' ' ')"
-		rm -f $D/res.*
+		if [ $how = par ]; then benchreq --at-once $PAR; else benchreq $PAR; fi >$D/out 2>$D/err
+		rc=$?
+		n=0
+		for r in $(benchreq_result $D/out $how request); do [ "$r" = ok ] && n=$((n + 1)); done
+		while read -r k a b c d; do
+			case $k in
+			total) echo "$how total $a" >>$D/samples ;;
+			request) echo "$how duration $((d * 1000))" >>$D/samples ;;
+			esac
+		done <$D/out
+		if [ $rc = 0 ] && [ $n = 4 ]; then pok=$((pok + 1)); else
+			say "bench parallel ($how): $(tr '\n' ' ' <$D/out) $(head -3 $D/err | tr '\n' ' ')"
+		fi
 	done
 done
 check "bench parallel" "runs in which all 4 requests were answered ok" $pok $((2 * reps))
@@ -200,36 +221,47 @@ kill -TERM $dpid
 wait $dpid
 check "bench" "pcirstd exit status after SIGTERM" $? 0
 
-# The table.
-set -- $(stat2 $D/client)
-say "bench client process start (pcirstctl --version): median $(ms $1), p99 $(ms $2)"
-say "bench "
-say "bench | method | device | way | median | p99 (max below 100) | × kernel, median | × kernel, p99 |"
-say "bench |---|---|---|---|---|---|---|"
-while read -r row sbdf m mname dname; do
-	set -- $(stat2 $D/$row.kernel)
-	km=$1 kp=$2
-	first="$(echo "$mname" | tr _ ' ') | $(echo "$dname" | tr _ ' ')"
-	for w in kernel engine engwall daemon dwall; do
-		case $w in
-		kernel) way="kernel: sysfs reset, reset_method $m" ;;
-		engine) way="engine: its own duration (trail)" ;;
-		engwall) way="engine: the pcirstctl reset process" ;;
-		daemon) way="daemon: its own DURATION_USEC" ;;
-		dwall) way="daemon: request→done, the pcirstctl request process" ;;
-		esac
-		set -- $(stat2 $D/$row.$w)
-		say "bench | $first | $way | $(ms $1) | $(ms $2) | $(ratio $1 $km) | $(ratio $2 $kp) |"
-		first=" | "
-	done
-
-	say "bench |  |  | engine's phases, median (ms) | $(phases $D/$row.esteps) ||||"
-	say "bench |  |  | daemon's phases, median (ms) | $(phases $D/$row.dsteps) ||||"
-done <$D/rows
-set -- $(stat2 $D/par) $(stat2 $D/ser)
-say "bench "
-say "bench 4 devices (bus reset, each behind its own root port) through pcirstd, 4 pcirstctl request processes: at once median $(ms $1), p99 $(ms $2); one after another median $(ms $3), p99 $(ms $4); serial/parallel $(ratio $3 $1) (median), $(ratio $4 $2) (p99)"
-set -- $(stat2 $D/par.max) $(stat2 $D/par.sum) $(stat2 $D/ser.max) $(stat2 $D/ser.sum)
-say "bench the daemon's own durations (duration-ms), medians: at once the longest $1 ms, their sum $3 ms; one after another the longest $5 ms, their sum $7 ms"
+# The table: median and p99 (nearest rank: the maximum below 100 samples).
+awk -v reps="$reps" '
+function sortv(k,   n, i, j, t) { n = split(v[k], x, " "); for (i = 2; i <= n; i++) { t = x[i]; for (j = i - 1; j >= 1 && x[j] + 0 > t + 0; j--) x[j + 1] = x[j]; x[j + 1] = t } return n }
+function med(k,   n) { n = sortv(k); if (!n) return "-"; return n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2 }
+function p99(k,   n, r) { n = sortv(k); if (!n) return "-"; r = int(n * 0.99); if (r < n * 0.99) r++; return x[r] }
+function ms(u) { return u == "-" ? "-" : sprintf("%.1f ms", u / 1000) }
+function ratio(a, b) { return (a == "-" || b == "-" || b == 0) ? "-" : sprintf("%.2f×", a / b) }
+function say(s) { print "PCIRST-SYSTEST bench " s }
+function phases(k,   i, out, key, n) {
+	out = ""
+	for (i = 1; i <= norder[k]; i++) { key = k SUBSEP order[k, i]; v["ph"] = ph[key]; split(order[k, i], nm, " ")
+		out = out (i > 1 ? ", " : "") sprintf("%s %.1f", nm[2], med("ph") / 1000) }
+	return out == "" ? "-" : out
+}
+FILENAME ~ /rows$/ { rows[++nrows] = $1; dev[$1] = $5; meth[$1] = $4; rm[$1] = $3; next }
+FILENAME ~ /samples$/ { v[$1 " " $2] = v[$1 " " $2] " " $3; next }
+{ k = $1 " " $2; key = k SUBSEP $3 " " $4; if (!(key in ph)) order[k, ++norder[k]] = $3 " " $4; ph[key] = ph[key] " " $5 }
+END {
+	say(sprintf("client process start (pcirstctl --version): median %s, p99 %s; libpcirst connect: median %s, p99 %s", ms(med("client start")), ms(p99("client start")), ms(med("client connect")), ms(p99("client connect"))))
+	say("")
+	say("| method | device | way | median | p99 | × kernel, median | × kernel, p99 |")
+	say("|---|---|---|---|---|---|---|")
+	split("kernel engine engwall daemon dreq dwall", ways, " ")
+	name["kernel"] = "kernel: sysfs reset, reset_method "; name["engine"] = "engine: its own duration (trail)"
+	name["engwall"] = "engine: the pcirstctl reset process"; name["daemon"] = "daemon: its own DURATION_USEC"
+	name["dreq"] = "daemon: request written→done read (libpcirst)"; name["dwall"] = "daemon: the pcirstctl request process"
+	for (r = 1; r <= nrows; r++) {
+		row = rows[r]; km = med(row " kernel"); kp = p99(row " kernel")
+		first = meth[row] " | " dev[row]; gsub(/_/, " ", first)
+		for (w = 1; w <= 6; w++) {
+			k = row " " ways[w]; m = med(k); p = p99(k)
+			say(sprintf("| %s | %s%s | %s | %s | %s | %s |", first, name[ways[w]], ways[w] == "kernel" ? rm[row] : "", ms(m), ms(p), ratio(m, km), ratio(p, kp)))
+			first = " | "
+		}
+		say("|  |  | engine phases, median ms | " phases(row " esteps") " ||||")
+		say("|  |  | daemon phases, median ms | " phases(row " dsteps") " ||||")
+	}
+	one = med("bus-port dreq")
+	say("")
+	say(sprintf("4 devices (bus reset, each alone below its root port), requests from one libpcirst client: at once median %s, p99 %s (%s one device: %s); one after another median %s, p99 %s; serial/parallel %s (median), %s (p99)", ms(med("par total")), ms(p99("par total")), ratio(med("par total"), one), ms(one), ms(med("ser total")), ms(p99("ser total")), ratio(med("ser total"), med("par total")), ratio(p99("ser total"), p99("par total"))))
+	say(sprintf("the daemon'"'"'s own durations (duration-ms) of those requests: at once median %s, p99 %s; one after another median %s, p99 %s", ms(med("par duration")), ms(p99("par duration")), ms(med("ser duration")), ms(p99("ser duration"))))
+}' $D/rows $D/samples $D/steps
 say "bench took $((($(uptime_ms) - t_start) / 1000)) s in the dom0"
 finish
