@@ -312,6 +312,18 @@ static void lib_call(struct xsb *b, uint32_t tx, struct xsb_call *c)
 	}
 }
 
+/*
+ * libxenstore's errors for a connection gone (xenstored died: the first call
+ * sees the reset, later ones the closed socket), never a call's own outcome
+ * (xsd_errors): a failed connection, as on the socket. Returns err.
+ */
+static int lib_failed(struct xsb *b, int err)
+{
+	if (err == -ECONNRESET || err == -EPIPE || err == -EBADF || err == -ENOTCONN)
+		b->broken = true;
+	return err;
+}
+
 int xsb_run(struct xsb *b, uint32_t tx, struct xsb_call *calls, unsigned n)
 {
 	uint32_t first = b->next_id;
@@ -321,14 +333,17 @@ int xsb_run(struct xsb *b, uint32_t tx, struct xsb_call *calls, unsigned n)
 		calls[i].data = NULL;
 		calls[i].len = 0;
 	}
-	b->messages += n;
-	if (b->fd < 0) {
-		for (unsigned i = 0; i < n; i++)
-			lib_call(b, tx, &calls[i]);
-		return 0;
-	}
 	if (b->broken)
 		return -ENOTCONN;
+	b->messages += n;
+	if (b->fd < 0) {
+		for (unsigned i = 0; i < n; i++) {
+			lib_call(b, tx, &calls[i]);
+			if (lib_failed(b, calls[i].err) < 0 && b->broken)
+				return calls[i].err;
+		}
+		return 0;
+	}
 	b->next_id += n;
 	b->round_trips++;
 	return wire_run(b, tx, calls, n, first);
@@ -363,11 +378,13 @@ int xsb_transaction_start(struct xsb *b, uint32_t *tx)
 	if (b->fd < 0) {
 		xs_transaction_t t;
 
+		if (b->broken)
+			return -ENOTCONN;
 		b->round_trips++;
 		b->messages++;
 		t = xs_transaction_start(b->h);
 		if (t == XBT_NULL)
-			return -errno;
+			return lib_failed(b, -errno);
 		*tx = t;
 		return 0;
 	}
@@ -383,9 +400,11 @@ int xsb_transaction_end(struct xsb *b, uint32_t tx, bool abort)
 	_cleanup_(freep) char *reply = NULL;
 
 	if (b->fd < 0) {
+		if (b->broken)
+			return -ENOTCONN;
 		b->round_trips++;
 		b->messages++;
-		return xs_transaction_end(b->h, tx, abort) ? 0 : -errno;
+		return xs_transaction_end(b->h, tx, abort) ? 0 : lib_failed(b, -errno);
 	}
 	return wire_one(b, XS_TRANSACTION_END, tx, abort ? "F" : "T", &reply);
 }
