@@ -57,7 +57,9 @@ int xsb_fd(const struct xsb *b);
 /*
  * Sends the n calls (in transaction tx, 0 for none) and reads their n
  * answers: one round trip. Each call's own outcome is in its err; returns
- * -errno only when the connection failed (then the fd hangs up: reconnect).
+ * -errno only when the connection failed (then the fd hangs up: reconnect;
+ * through libxenstore, the call that found xenstored gone returns its error
+ * and the calls after it are not made). Once failed, -ENOTCONN.
  */
 int xsb_run(struct xsb *b, uint32_t tx, struct xsb_call *calls, unsigned n);
 /* Frees the results of the calls. */
