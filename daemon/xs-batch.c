@@ -237,8 +237,6 @@ static int wire_run(struct xsb *b, uint32_t tx, struct xsb_call *calls, unsigned
 		size_t vl = calls[i].op == XSB_WRITE && calls[i].value ? strlen(calls[i].value) : 0;
 		struct xsd_sockmsg m = {wire_type(calls[i].op), first + i, tx, (uint32_t)(pl + vl)};
 
-		if (pl + vl > XENSTORE_PAYLOAD_MAX)
-			return -E2BIG;
 		memcpy(out + at, &m, HDR);
 		memcpy(out + at + HDR, calls[i].path, pl);
 		if (vl)
@@ -324,6 +322,12 @@ static int lib_failed(struct xsb *b, int err)
 	return err;
 }
 
+/* A call's message payload: its path, NUL, a write's value. */
+static size_t payload_size(const struct xsb_call *c)
+{
+	return strlen(c->path) + 1 + (c->op == XSB_WRITE && c->value ? strlen(c->value) : 0);
+}
+
 int xsb_run(struct xsb *b, uint32_t tx, struct xsb_call *calls, unsigned n)
 {
 	uint32_t first = b->next_id;
@@ -335,6 +339,10 @@ int xsb_run(struct xsb *b, uint32_t tx, struct xsb_call *calls, unsigned n)
 	}
 	if (b->broken)
 		return -ENOTCONN;
+	/* Both ways refuse the whole batch before any call of it is made. */
+	for (unsigned i = 0; i < n; i++)
+		if (payload_size(&calls[i]) > XENSTORE_PAYLOAD_MAX)
+			return -E2BIG;
 	b->messages += n;
 	if (b->fd < 0) {
 		for (unsigned i = 0; i < n; i++) {

@@ -59,7 +59,8 @@ int xsb_fd(const struct xsb *b);
  * answers: one round trip. Each call's own outcome is in its err; returns
  * -errno only when the connection failed (then the fd hangs up: reconnect;
  * through libxenstore, the call that found xenstored gone returns its error
- * and the calls after it are not made). Once failed, -ENOTCONN.
+ * and the calls after it are not made). Once failed, -ENOTCONN. -E2BIG,
+ * no call made, when a call does not fit a message (XENSTORE_PAYLOAD_MAX).
  */
 int xsb_run(struct xsb *b, uint32_t tx, struct xsb_call *calls, unsigned n);
 /* Frees the results of the calls. */

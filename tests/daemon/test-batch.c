@@ -277,6 +277,36 @@ static void same_calls(void **state)
 	assert_null(cw[C_PRESENT].data);
 }
 
+/* A call that does not fit a message: the batch is refused whole, no call of it made. */
+static void too_long(void **state)
+{
+	struct fix *f = need_xenstored(state);
+	_cleanup_(xsb_freep) struct xsb *wire = on_socket(f);
+	_cleanup_(xsb_freep) struct xsb *lib = through_lib(f);
+	char big[XENSTORE_PAYLOAD_MAX + 1];
+	struct xsb_call cw[] = {{XSB_WRITE, ROOT "/wire/fits", "small"},
+				{XSB_WRITE, ROOT "/wire/big", big}};
+	struct xsb_call cl[] = {{XSB_WRITE, ROOT "/lib/fits", "small"},
+				{XSB_WRITE, ROOT "/lib/big", big}};
+	int rw, rl;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	rw = xsb_run(wire, 0, cw, 2);
+	rl = xsb_run(lib, 0, cl, 2);
+	assert_int_equal(rw, -E2BIG);
+	assert_int_equal(rl, rw);
+	assert_null(get(f, ROOT "/wire/fits"));
+	assert_null(get(f, ROOT "/lib/fits"));
+	/* Not a failed connection: the next batch goes through. */
+	cw[1].value = "fits too";
+	cl[1].value = "fits too";
+	assert_int_equal(xsb_run(wire, 0, cw, 2), 0);
+	assert_int_equal(xsb_run(lib, 0, cl, 2), 0);
+	same_results(cw, cl, 2);
+	assert_int_equal(cw[1].err, 0);
+}
+
 /* Writes a node in a transaction, reads it back inside; invisible outside until the end. */
 static void committed(struct fix *f, struct xsb *b, const char *root)
 {
@@ -539,6 +569,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(same_calls, setup, teardown),
+	    cmocka_unit_test_setup_teardown(too_long, setup, teardown),
 	    cmocka_unit_test_setup_teardown(transactions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(killed_mid_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(sentinel_paths, setup, teardown),
