@@ -200,7 +200,13 @@ static void add_reset_message(struct fields *f, const struct audit_reset *a, con
 				    mode, rule, dur, reset_effect_name(a->trail->effect));
 		break;
 	case POLICY_OUTCOME_SKIPPED:
-		if (d->request_applied)
+		if (d->request_applied && !d->rule)
+			fields_add_messagef(
+			    f,
+			    "%s: reset skipped as requested, allowed by the built-in "
+			    "default (no rule with a policy matches)",
+			    sbdfs);
+		else if (d->request_applied)
 			fields_add_messagef(f,
 					    "%s: reset skipped as requested, allowed by policy "
 					    "rule %s (reason: %s)",

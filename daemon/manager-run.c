@@ -49,7 +49,10 @@ void entry_finish(struct entry *e, const struct reset_trail *trail, enum policy_
 		reset_method_spec_format(&trail->method, res.method, sizeof(res.method));
 		snprintf(res.effect, sizeof(res.effect), "%s", reset_effect_name(trail->effect));
 	}
-	if (o == POLICY_OUTCOME_SKIPPED)
+	if (o == POLICY_OUTCOME_SKIPPED && e->decision.request_applied)
+		snprintf(res.error, sizeof(res.error), "skipped as requested: %.290s",
+			 e->decision.request_note);
+	else if (o == POLICY_OUTCOME_SKIPPED)
 		snprintf(res.error, sizeof(res.error), "skipped by policy rule %s (reason: %s)",
 			 res.rule,
 			 e->decision.rule && e->decision.rule->reason ? e->decision.rule->reason

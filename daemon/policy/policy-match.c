@@ -64,6 +64,14 @@ static void decision_from_rule(const struct policy_rule *r, struct policy_decisi
 {
 	*d = (struct policy_decision){.mode = POLICY_STRICT, .automatic_order = true};
 	if (!r) {
+		/*
+		 * No rule with a policy matches: nobody decided for this device,
+		 * so the toolstack's per-device option (xl reset=, libvirt
+		 * resetPolicy, Qubes no-strict-reset) is the administrator's
+		 * explicit choice and may weaken the default. Any rule, even a
+		 * catch-all one, takes this back (docs/policy.md, "Requests").
+		 */
+		d->allow_request_weaken = true;
 		snprintf(d->origin, sizeof(d->origin), "built-in default");
 		return;
 	}

@@ -7,7 +7,10 @@
  * the toolstack that sends the request is not the administrator who owns the
  * policy, and a skipped reset hands the previous VM's device state to the
  * next one. No request turns a skip into a reset: a skip rule says that
- * resetting the device does harm (docs/policy.md, "Requests").
+ * resetting the device does harm (docs/policy.md, "Requests"). Where no rule
+ * decides (the built-in default), nobody has said otherwise and the
+ * request's option is the administrator's choice: the default allows
+ * weakening (policy-match.c), and the note names it.
  */
 #include <errno.h>
 #include <strings.h>
@@ -136,9 +139,17 @@ void policy_apply_request(struct policy_decision *d, const struct policy_request
 		break;
 	case EFF_WEAKER:
 		d->request_applied = true;
-		snprintf(d->request_note, sizeof(d->request_note),
-			 "request weakened the policy to %s (allowed by the rule at %.200s)",
-			 policy_mode_name(d->mode), d->origin);
+		if (d->rule)
+			snprintf(
+			    d->request_note, sizeof(d->request_note),
+			    "request weakened the policy to %s (allowed by the rule at %.200s)",
+			    policy_mode_name(d->mode), d->origin);
+		else
+			snprintf(
+			    d->request_note, sizeof(d->request_note),
+			    "request weakened the policy to %s (allowed by the built-in default: "
+			    "no rule with a policy matches this device)",
+			    policy_mode_name(d->mode));
 		break;
 	case EFF_REFUSED:
 		d->request_refused = true;

@@ -204,7 +204,7 @@ struct policy_decision {
 	uint32_t extra_delay_ms;
 	const struct policy_rule *delay_rule; /* a knowledge rule that raised extra_delay_ms */
 	uint32_t ready_timeout_ms;	      /* 0: the engine's default */
-	bool allow_request_weaken;
+	bool allow_request_weaken;	      /* the rule's; true for the built-in default */
 	/* Set by policy_apply_request(). */
 	bool request_applied; /* the request changed the mode */
 	bool request_refused; /* the request asked to weaken and was refused */
@@ -231,8 +231,9 @@ bool policy_match_device(const struct policy_match *m, const struct pci_dev_info
 
 /*
  * The decision for a device: the most specific matching rule, the later
- * one among equals; the built-in default (strict, automatic order) when no
- * rule matches. The decision points into p: keep a reference for its life.
+ * one among equals; the built-in default (strict, automatic order, a
+ * request may weaken it) when no rule matches. The decision points into p:
+ * keep a reference for its life.
  */
 void policy_decide(const struct policy *p, const struct pci_dev_info *info,
 		   struct policy_decision *out);
@@ -282,7 +283,8 @@ int policy_request_add_option(struct policy_request *req, const char *option, st
 
 /*
  * Applies a request to a decision. A stricter (or equal) mode is always
- * granted; a weaker one only when the rule allows it (allow-request-weaken).
+ * granted; a weaker one only when the rule allows it (allow-request-weaken)
+ * or no rule with a policy matches (the built-in default allows it).
  * A refused weakening keeps the policy's mode and sets request_refused and
  * request_note, which the caller must report.
  */

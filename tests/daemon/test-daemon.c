@@ -56,6 +56,15 @@ static void serves_requests(void **state)
 	assert_string_equal(pcirst_result_effect(r), "verified");
 	assert_true(pcirst_result_duration_ms(r) >= 100); /* the FLR's 100 ms */
 	pcirst_result_free(r);
+	/* No rule with a policy matches 01:00.0: the built-in default lets xl's reset=skip decide.
+	 */
+	r = request("0000:01:00.0", "no-reset");
+	assert_int_equal(pcirst_result_kind(r), PCIRST_RESULT_SKIPPED);
+	assert_string_equal(pcirst_result_policy(r), "skip");
+	assert_string_equal(pcirst_result_rule(r), "default");
+	assert_string_equal(pcirst_result_method(r), "");
+	assert_non_null(strstr(pcirst_result_error(r), "allowed by the built-in default"));
+	pcirst_result_free(r);
 
 	r = request("0000:03:00.0", NULL);
 	assert_int_equal(pcirst_result_kind(r), PCIRST_RESULT_SKIPPED);

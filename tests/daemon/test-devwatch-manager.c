@@ -70,7 +70,7 @@ static void removal_aborts_reset(void **state)
 	sd_event_source *timer = NULL;
 
 	msubmit(f->m, "gone", "0000:01:00.0", NULL);
-	msubmit(f->m, "queued", "0000:01:00.0", "no-reset"); /* other options: queued behind */
+	msubmit(f->m, "queued", "0000:01:00.0", "strict-reset"); /* other options: queued behind */
 	msubmit(f->m, "other", "0000:02:00.0", NULL);
 	assert_int_equal(manager_running(f->m->m), 2);
 	assert_int_equal(manager_queued(f->m->m), 1);

@@ -117,19 +117,50 @@ static void all_methods_avoided(void **state)
 	assert_null(strstr(e->res.error, "cannot start"));
 }
 
-static void strict_failure_and_refused_weakening(void **state)
+/*
+ * No rule with a policy matches 01:00.0: the built-in default lets a
+ * request weaken it (xl reset=lenient, reset=skip). A rule that matches
+ * every device takes that back: the request is refused, strict applies.
+ */
+static void default_allows_weakening(void **state)
 {
+	static const char catch_all[] =
+	    "{\"rules\": [{\"match\": {\"class\": \"0x000000\", \"class-mask\": \"0x000000\"},\n"
+	    "  \"policy\": \"strict\", \"reason\": \"test: every device strict\"}]}\n";
 	struct mfixture *f = *state;
+	struct policy *p = NULL;
 	const struct event *e;
 
 	simdev_behaviour(f->a)->never_ready = true;
-	/* The default rule does not let a request weaken it: still strict, attach must fail. */
-	msubmit(f, "weaken", "0000:01:00.0", "no-strict-reset");
+	msubmit(f, "lenient", "0000:01:00.0", "no-strict-reset");
 	mrun_until(f, 1);
-	e = mfind(f, "weaken", true);
+	e = mfind(f, "lenient", true);
+	assert_int_equal(e->res.result, RESULT_FAILED_IGNORED);
+	assert_string_equal(e->res.policy, "lenient");
+	assert_string_equal(e->res.rule, "default");
+	assert_non_null(strstr(e->res.error, "flr timed-out"));
+
+	msubmit(f, "skip", "0000:01:00.0", "no-reset");
+	mrun_until(f, 2);
+	e = mfind(f, "skip", true);
+	assert_int_equal(e->res.result, RESULT_SKIPPED);
+	assert_string_equal(e->res.policy, "skip");
+	assert_string_equal(e->res.error,
+			    "skipped as requested: request weakened the policy to skip (allowed by "
+			    "the built-in default: no rule with a policy matches this device)");
+
+	assert_int_equal(
+	    policy_load_string("catch-all.json", catch_all, strlen(catch_all), NULL, &p), 0);
+	policy_handle_swap(f->policy, p);
+	policy_unref(p);
+	msubmit(f, "refused", "0000:01:00.0", "no-reset");
+	mrun_until(f, 3);
+	e = mfind(f, "refused", true);
 	assert_int_equal(e->res.result, RESULT_FAILED);
 	assert_string_equal(e->res.policy, "strict");
-	assert_non_null(strstr(e->res.error, "flr timed-out"));
+	assert_string_equal(e->res.rule, "catch-all.json:1");
+	/* The earlier timeout left the function not responding: strict tried every method. */
+	assert_non_null(strstr(e->res.error, "no method reset 0000:01:00.0"));
 }
 
 static void parallel_and_serialized(void **state)
@@ -189,7 +220,7 @@ static void device_removed_mid_reset(void **state)
 
 	msubmit(f, "gone", "0000:01:00.0", NULL);
 	msubmit(f, "queued", "0000:01:00.0",
-		"no-reset"); /* different options: queued, not shared */
+		"strict-reset"); /* different options: queued, not shared */
 	assert_int_equal(sd_event_add_time_relative(f->event, &timer, CLOCK_MONOTONIC,
 						    10 * USEC_PER_MSEC, 1, remove_cb, f),
 			 0);
@@ -226,7 +257,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(result_kinds, mfixture_setup, mfixture_teardown),
 	    cmocka_unit_test_setup_teardown(ineffective_resets, mfixture_setup, mfixture_teardown),
-	    cmocka_unit_test_setup_teardown(strict_failure_and_refused_weakening, mfixture_setup,
+	    cmocka_unit_test_setup_teardown(default_allows_weakening, mfixture_setup,
 					    mfixture_teardown),
 	    cmocka_unit_test_setup_teardown(all_methods_avoided, mfixture_setup, mfixture_teardown),
 	    cmocka_unit_test_setup_teardown(parallel_and_serialized, mfixture_setup,

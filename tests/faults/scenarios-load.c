@@ -39,7 +39,7 @@ void scn_malformed(struct row *row, const struct scale *s)
 	bad_before = r.next;
 	/* Duplicated: the same function twice at once, with different options. */
 	rig_request(&r, KV("sbdf", "0000:01:00.0", "reason", "attach"));
-	rig_request(&r, KV("sbdf", "0000:01:00.0", "reason", "attach", "options", "no-reset"));
+	rig_request(&r, KV("sbdf", "0000:01:00.0", "reason", "attach", "options", "strict-reset"));
 	rig_wait_answers(&r, 3000, 20000);
 	/* Duplicated: an answered request written again under its id must not be answered again. */
 	n = rig_request(&r, KV("sbdf", "0000:02:00.0", "reason", "manual"));

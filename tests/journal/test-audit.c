@@ -282,6 +282,25 @@ static void request_options(void **state)
 	assert_field(&f->rec, "POLICY", "skip");
 	assert_field(&f->rec, "REQUEST_OPTIONS_APPLIED", f->decision.request_note);
 	assert_no_field(&f->rec, "REQUEST_OPTIONS_REFUSED");
+	p = policy_unref(p);
+
+	/* No rule with a policy: the built-in default lets the request weaken it, audited. */
+	assert_int_equal(policy_new_empty(&p), 0);
+	policy_decide(p, &f->info, &f->decision);
+	policy_apply_request(&f->decision, &req);
+	assert_true(f->decision.request_applied);
+	f->a.outcome = policy_outcome_of(f->decision.mode, VERDICT_OK);
+	assert_int_equal(audit_reset(&f->sink, &f->a), 0);
+	assert_field(
+	    &f->rec, "MESSAGE",
+	    "0000:03:00.0: reset skipped as requested, allowed by the built-in default (no "
+	    "rule with a policy matches)");
+	assert_field(&f->rec, "PRIORITY", "5");
+	assert_field(&f->rec, "POLICY_RULE", "default");
+	assert_field(
+	    &f->rec, "REQUEST_OPTIONS_APPLIED",
+	    "request weakened the policy to skip (allowed by the built-in default: no rule "
+	    "with a policy matches this device)");
 	policy_unref(p);
 }
 

@@ -231,12 +231,56 @@ static void test_explain_avoided(void **state)
 	ctl_run_free(&r);
 }
 
+/*
+ * 03:00.0 has knowledge rules only: the built-in default decides, and a
+ * request may weaken it. A catch-all strict rule (class mask 0) is accepted
+ * by check, with a warning, and takes that back.
+ */
+static void test_explain_default_weaken(void **state)
+{
+	struct ctl_run r =
+	    run_ctl((const char *[]){"--sysfs-root", simroot, "policy", "explain", "--policy-dir",
+				     "probe", "-o", "no-reset", "0000:03:00.0", NULL});
+
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_non_null(strstr(r.out, "policy:  skip\n"));
+	assert_non_null(strstr(r.out, "rule:    none matched; built-in default\n"));
+	assert_non_null(
+	    strstr(r.out, "requests may weaken: yes (built-in default: no rule with a policy "
+			  "matches)\n"
+			  "request: request weakened the policy to skip (allowed by the built-in "
+			  "default: no rule with a policy matches this device)\n"));
+	ctl_run_free(&r);
+
+	r = run_ctl((const char *[]){"policy", "check", "catch-all", NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "catch-all/90-strict-all.json:4:27: warning: class-mask "
+				      "0x000000 matches every device\n"));
+	ctl_run_free(&r);
+
+	r = run_ctl((const char *[]){"--sysfs-root", simroot, "policy", "explain", "--policy-dir",
+				     "probe", "--policy-dir", "catch-all", "-o", "no-reset",
+				     "0000:03:00.0", NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "policy:  strict\n"));
+	assert_non_null(strstr(r.out, "requests may weaken: no\n"
+				      "request: request for skip refused: the policy for this "
+				      "device is strict (catch-all/90-strict-all.json:3:5) and "
+				      "does not set allow-request-weaken\n"));
+	ctl_run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_check_bad),	  cmocka_unit_test(test_check_good),
-	    cmocka_unit_test(test_from_qubes),	  cmocka_unit_test(test_usage),
-	    cmocka_unit_test(test_probe_avoided), cmocka_unit_test(test_explain_avoided),
+	    cmocka_unit_test(test_check_bad),
+	    cmocka_unit_test(test_check_good),
+	    cmocka_unit_test(test_from_qubes),
+	    cmocka_unit_test(test_usage),
+	    cmocka_unit_test(test_probe_avoided),
+	    cmocka_unit_test(test_explain_avoided),
+	    cmocka_unit_test(test_explain_default_weaken),
 	};
 
 	privjournal_enter_or_skip();

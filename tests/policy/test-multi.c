@@ -48,13 +48,25 @@ static const struct multi_case cases[] = {
      "test.json:4:3",
      NULL,
      false},
-    /* No method list anywhere: the automatic order less the avoided method. */
+    /*
+     * No method list anywhere: the automatic order less the avoided method.
+     * 01:00.2 and 01:00.4 have no rule with a policy: the built-in default
+     * lets a request weaken it, and 01:00.0's rule allows it too.
+     */
     {{"0000:01:00.0", "0000:01:00.2", "0000:01:00.4"},
      "strict",
      "[ \"flr\", \"af-flr\", \"bus\" ]",
      "built-in default",
      NULL,
+     true},
+    /* Each function decides on its own: a strict rule without allow-request-weaken vetoes. */
+    {{"0000:01:00.4", "0000:01:00.1"},
+     "strict",
+     "[ \"bus\", \"pm\" ]",
+     "test.json:4:3",
+     NULL,
      false},
+    {{"0000:01:00.4", "0000:01:00.7"}, "strict", NULL, "built-in default", NULL, true},
     /* A skip on any function skips the whole reset, wherever it is in the list. */
     {{"0000:01:00.0", "0000:01:00.3", "0000:01:00.1"}, "skip", NULL, "test.json:7:3", NULL, false},
     /* Two method lists with nothing in common: no method, and the reason names both. */

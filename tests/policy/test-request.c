@@ -101,9 +101,20 @@ static void check_doc_row(char *line, unsigned *seen)
 	assert_int_equal(n, 5);
 	if (streq(cell[0], "rule") || cell[0][0] == '-')
 		return; /* header, separator */
-	d.mode = (enum policy_mode)mode_of(cell[0]);
-	d.allow_request_weaken = streq(cell[2], "true");
-	snprintf(d.origin, sizeof(d.origin), "t.json:1:1");
+	if (streq(cell[0], "built-in default")) {
+		/* The code's own default: a device no rule matches, allow-request-weaken "-". */
+		_cleanup_(policy_unrefp) struct policy *p = NULL;
+		struct pci_dev_info info = {.vendor = 0x1af4, .device = 0x1041};
+
+		assert_string_equal(cell[2], "-");
+		assert_int_equal(policy_new_empty(&p), 0);
+		policy_decide(p, &info, &d);
+		assert_null(d.rule);
+	} else {
+		d.mode = (enum policy_mode)mode_of(cell[0]);
+		d.allow_request_weaken = streq(cell[2], "true");
+		snprintf(d.origin, sizeof(d.origin), "t.json:1:1");
+	}
 	if (!streq(cell[1], "none"))
 		assert_int_equal(policy_request_add_option(&req, cell[1], NULL), 0);
 	policy_apply_request(&d, &req);
@@ -135,8 +146,12 @@ static void test_doc_table(void **state)
 			check_doc_row(line, &rows);
 	}
 	fclose(f);
-	/* Every rule mode x request (none + 3 options) x allow: the table is complete. */
-	assert_int_equal(rows, _POLICY_MODE_MAX * (1 + _POLICY_MODE_MAX) * 2);
+	/*
+	 * Every rule mode x request (none + 3 options) x allow, and the built-in
+	 * default x request: the table is complete.
+	 */
+	assert_int_equal(rows,
+			 _POLICY_MODE_MAX * (1 + _POLICY_MODE_MAX) * 2 + 1 + _POLICY_MODE_MAX);
 }
 
 static void test_refusal_reason(void **state)
@@ -151,6 +166,67 @@ static void test_refusal_reason(void **state)
 			    "request for lenient refused: the policy for this device is strict "
 			    "(/etc/pcirstd/policy.d/50-gpu.json:4:5) and does not set "
 			    "allow-request-weaken");
+}
+
+/*
+ * No rule with a policy matches: the built-in default lets the request
+ * decide (xl reset=skip, Qubes no-strict-reset), and says so. A knowledge
+ * rule (avoid only) does not decide; any rule with a policy does, even one
+ * that matches every device, and then the rule's allow-request-weaken rules.
+ */
+static void test_default_allows_weakening(void **state)
+{
+	static const char knowledge[] = "{\"rules\": [{\"match\": {\"vendor\": \"0x1af4\"},\n"
+					"  \"avoid\": {\"pm\": \"t: quirk\"}}]}\n";
+	static const char catch_all[] =
+	    "{\"rules\": [{\"match\": {\"class\": \"0x000000\", \"class-mask\": \"0x000000\"},\n"
+	    "  \"policy\": \"strict\", \"reason\": \"t: every device strict\"}]}\n";
+	static const struct {
+		const char *doc; /* NULL: no policy file at all */
+		const char *option;
+		enum policy_mode want;
+		bool refused, applied;
+	} cases[] = {
+	    {NULL, "no-reset", POLICY_SKIP, false, true},
+	    {NULL, "no-strict-reset=True", POLICY_LENIENT, false, true},
+	    {NULL, "strict-reset", POLICY_STRICT, false, false},
+	    {NULL, NULL, POLICY_STRICT, false, false},
+	    {knowledge, "no-reset", POLICY_SKIP, false, true},
+	    {catch_all, "no-reset", POLICY_STRICT, true, false},
+	    {catch_all, "no-strict-reset", POLICY_STRICT, true, false},
+	};
+	struct pci_dev_info info = {.vendor = 0x1af4, .device = 0x1041, .class_code = 0x020000};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_(policy_unrefp) struct policy *p = NULL;
+		struct policy_request req = {0};
+		struct policy_decision d;
+
+		if (cases[i].doc)
+			assert_int_equal(policy_load_string("t.json", cases[i].doc,
+							    strlen(cases[i].doc), NULL, &p),
+					 0);
+		else
+			assert_int_equal(policy_new_empty(&p), 0);
+		if (cases[i].option)
+			assert_int_equal(policy_request_add_option(&req, cases[i].option, NULL), 0);
+		policy_decide(p, &info, &d);
+		assert_int_equal(d.rule == NULL, cases[i].doc != catch_all);
+		policy_apply_request(&d, &req);
+		if (d.mode != cases[i].want || d.request_refused != cases[i].refused ||
+		    d.request_applied != cases[i].applied)
+			print_error("case %zu: mode %d refused %d applied %d (%s)\n", i, d.mode,
+				    d.request_refused, d.request_applied, d.request_note);
+		assert_int_equal(d.mode, cases[i].want);
+		assert_int_equal(d.request_refused, cases[i].refused);
+		assert_int_equal(d.request_applied, cases[i].applied);
+		if (cases[i].applied)
+			assert_non_null(strstr(d.request_note,
+					       "allowed by the built-in default: no "
+					       "rule with a policy matches this device"));
+		if (cases[i].refused)
+			assert_non_null(strstr(d.request_note, "t.json:1:"));
+	}
 }
 
 static void test_bad_options(void **state)
@@ -211,9 +287,13 @@ static void test_outcomes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_weaken_table), cmocka_unit_test(test_refusal_reason),
-	    cmocka_unit_test(test_bad_options),	 cmocka_unit_test(test_both_options),
-	    cmocka_unit_test(test_outcomes),	 cmocka_unit_test(test_doc_table),
+	    cmocka_unit_test(test_weaken_table),
+	    cmocka_unit_test(test_refusal_reason),
+	    cmocka_unit_test(test_bad_options),
+	    cmocka_unit_test(test_both_options),
+	    cmocka_unit_test(test_outcomes),
+	    cmocka_unit_test(test_doc_table),
+	    cmocka_unit_test(test_default_allows_weakening),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -111,7 +111,11 @@ static void explain_text(const struct pci_dev_info *info, const struct policy_de
 					   : (unsigned long long)(t.ready_timeout / USEC_PER_MSEC),
 		       d->ready_timeout_ms ? "" : " (default)");
 	}
-	printf("requests may weaken: %s\n", d->allow_request_weaken ? "yes" : "no");
+	printf("requests may weaken: %s\n", !d->allow_request_weaken ? "no"
+					    : d->rule
+						? "yes"
+						: "yes (built-in default: no rule with a policy "
+						  "matches)");
 	if (d->request_applied || d->request_refused)
 		printf("request: %s\n", d->request_note);
 	if (n)

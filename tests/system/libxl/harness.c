@@ -584,11 +584,13 @@ static void scenario_live(void)
 		int want_rc;
 		const char *level, *msg;
 	} t[] = {
-	    /* 01: FLR, no rule (the default: strict, no weakening) */
+	    /* 01: FLR, no rule (the built-in default: strict; a request may weaken it) */
 	    {1, LIBXL_PCI_RESET_POLICY_DEFAULT, "attach", 0, "DEBUG", "reset by pcirstd with flr"},
 	    {1, LIBXL_PCI_RESET_POLICY_DEFAULT, "detach", 0, "DEBUG", "reset by pcirstd with flr"},
-	    /* no-reset refused by the default: strict applies, the device is reset */
-	    {1, LIBXL_PCI_RESET_POLICY_SKIP, "attach", 0, "DEBUG", "with flr (policy strict"},
+	    /* reset=skip decides where no rule does: no reset */
+	    {1, LIBXL_PCI_RESET_POLICY_SKIP, "attach", 0, "INFO",
+	     "pcirstd policy skip (rule default): skipped as requested"},
+	    {1, LIBXL_PCI_RESET_POLICY_LENIENT, "attach", 0, "DEBUG", "with flr (policy lenient"},
 	    /* 03: skip rule, a veto; libxl's strict does not accept the skip */
 	    {3, LIBXL_PCI_RESET_POLICY_DEFAULT, "attach", 0, "INFO", "pcirstd policy skip"},
 	    {3, LIBXL_PCI_RESET_POLICY_STRICT, "attach", ERROR_FAIL, "ERROR",
