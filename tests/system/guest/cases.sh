@@ -18,20 +18,6 @@
 mode=${1:-test}
 . /lib.sh
 
-# A device-internal register that a real reset clears and that neither config
-# space nor pcirstd's restore covers: BAR, offset, width, test value.
-reg_of() {
-	case $(cat "/sys/bus/pci/devices/$1/vendor"):$(cat "/sys/bus/pci/devices/$1/device") in
-	0x1af4:0x1041) echo "4 0x14 8 0x1" ;;           # virtio common cfg device_status
-	0x1b36:0x0010) echo "0 0x14 32 0x460000" ;;     # NVMe CC (EN=0, queue entry sizes)
-	0x8086:0x10d3 | 0x8086:0x100e) echo "0 0x2800 32 0x12340000" ;; # e1000(e) RDBAL
-	0x10ec:0x8139) echo "1 0x30 32 0x123400" ;;     # RTL8139 RBSTART
-	esac
-}
-reg() { # sbdf [value]
-	set -- "$1" $(reg_of "$1") "${2:-}"
-	if [ -n "$6" ]; then pcipoke "$1" "$2" "$3" "$4" "$6"; else pcipoke "$1" "$2" "$3" "$4"; fi
-}
 bars() { for i in 0 1 2 3 4 5; do setpci -s "$1" BASE_ADDRESS_$i; done | tr '\n' ' '; }
 
 # Arms a device: memory decoding and bus mastering on, the test value in its

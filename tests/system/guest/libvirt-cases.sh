@@ -15,41 +15,6 @@ plan 36
 # A hung libvirtd must not hang the test: every virsh call is bounded.
 V="timeout 180 virsh -q -c xen:///system"
 
-jentries() { # sbdf reason: the audit entries of this domain's requests
-	journalctl --no-pager -o export PCI_SBDF="$1" REQUEST_REASON="$2" DOMID="$domid"
-}
-jcount() { jentries "$1" "$2" | grep -c '^MESSAGE_ID='; }
-jfield() { # sbdf reason field: its distinct values
-	jentries "$1" "$2" | sed -n "s/^$3=//p" | sort -u | tr '\n' ' ' | sed 's/ $//'
-}
-jwait() { # sbdf reason n: wait up to 5 s for n entries, print the count
-	local i n
-	for i in $(seq 50); do
-		n=$(jcount "$1" "$2")
-		[ "$n" -ge "$3" ] && break
-		usleep 100000
-	done
-	echo "$n"
-}
-
-# A register each reset method clears (as cases.sh arms them): the virtio
-# device_status, an e1000's RDBAL. "value" when untouched, 0x0 when reset.
-reg_of() {
-	case $(cat "/sys/bus/pci/devices/$1/vendor"):$(cat "/sys/bus/pci/devices/$1/device") in
-	0x1af4:0x1041) echo "4 0x14 8 0x1" ;;
-	0x8086:0x10d3 | 0x8086:0x100e) echo "0 0x2800 32 0x12340000" ;;
-	esac
-}
-arm() { # sbdf: memory decoding on, the marker written
-	setpci -s "$1" COMMAND=0006
-	set -- "$1" $(reg_of "$1")
-	pcipoke "$1" "$2" "$3" "$4" "$5"
-}
-marker() { # sbdf: reset | untouched
-	set -- "$1" $(reg_of "$1")
-	if [ "$(pcipoke "$1" "$2" "$3" "$4")" = "$5" ]; then echo untouched; else echo reset; fi
-}
-
 # What libvirtd wrote since the last mark: config space or a sysfs reset of
 # any PCI device (strace -y names the file behind each descriptor).
 mark_strace() { strace_from=$(wc -l </tmp/libvirtd.strace); }
@@ -66,15 +31,7 @@ nowrites() { # name
 	fi
 }
 
-start_daemon() {
-	pcirstd 2>>/tmp/pcirstd-libvirt.log &
-	dpid=$!
-	for i in $(seq 100); do
-		[ "$(xenstore-read $BASE/daemon/state 2>/dev/null)" = ready ] && return 0
-		usleep 50000
-	done
-	notok "daemon: not ready"
-}
+daemon_log=/tmp/pcirstd-libvirt.log # start_daemon (lib.sh)
 
 hostdev() { # file bus slot [source attributes]
 	cat >"$1" <<XML
@@ -152,7 +109,7 @@ cat >/tmp/lvdomu.xml <<'XML'
 XML
 $V define /tmp/lvdomu.xml >/tmp/define.out 2>&1
 check define "virsh define exit status" "$?" 0
-arm 0000:01:00.0
+arm_reg 0000:01:00.0
 mark_strace
 $V start lvdomu >/tmp/start.out 2>&1
 rc=$?
@@ -178,7 +135,7 @@ nowrites strict
 
 echo "== 3. attach-device with resetPolicy='lenient' on a rule that allows weakening: failed-ignored"
 hostdev /tmp/lenient.xml 06 01 "resetPolicy='lenient'"
-arm 0000:06:01.0
+arm_reg 0000:06:01.0
 mark_strace
 $V attach-device lvdomu /tmp/lenient.xml --live >/tmp/lenient.out 2>&1
 check lenient "virsh attach-device exit status" "$?" 0
@@ -189,7 +146,7 @@ nowrites lenient
 
 echo "== 4. attach-device of a device whose rule is skip: no reset at all"
 hostdev /tmp/skip.xml 03 00
-arm 0000:03:00.0
+arm_reg 0000:03:00.0
 mark_strace
 $V attach-device lvdomu /tmp/skip.xml --live >/tmp/skip.out 2>&1
 check skip "virsh attach-device exit status" "$?" 0
@@ -220,7 +177,7 @@ check once "attach entries after everything: 01:00.0 06:01.0 03:00.0 07:00.0" \
 echo "== 7. pcirstd stopped: libvirt and libxl reset as unpatched"
 kill -TERM $dpid
 wait $dpid
-arm 0000:06:01.0
+arm_reg 0000:06:01.0
 $V start lvdomu >/tmp/start2.out 2>&1
 check nodaemon "virsh start exit status" "$?" 0
 domid=$($V domid lvdomu 2>/dev/null)

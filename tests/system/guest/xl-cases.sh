@@ -9,37 +9,9 @@
 # "PCIRST-SYSTEST ok|not ok NAME: …" like cases.sh and its own summary line.
 . /lib.sh
 # Every check below, counted: run.sh requires exactly this many results.
-plan 53
-# The audit entries of this domU's requests for SBDF with REASON (attach or
-# detach). A TCG guest's clock may jump: entries are told apart by their
-# fields, never by their time or order.
-jentries() { # sbdf reason
-	journalctl --no-pager -o export PCI_SBDF="$1" REQUEST_REASON="$2" DOMID="$domid"
-}
-jcount() { jentries "$1" "$2" | grep -c '^MESSAGE_ID='; }
-# FIELD's distinct values in those entries.
-jfield() { # sbdf reason field
-	jentries "$1" "$2" | sed -n "s/^$3=//p" | sort -u | tr '\n' ' ' | sed 's/ $//'
-}
-# journald stores what pcirstd sends asynchronously: wait (up to 5 s) for N
-# entries, then print how many there are.
-jwait() { # sbdf reason n
-	local i n
-	for i in $(seq 50); do
-		n=$(jcount "$1" "$2")
-		[ "$n" -ge "$3" ] && break
-		usleep 100000
-	done
-	echo "$n"
-}
-
-# 02:00.0's NVMe CC register (BAR 0, 0x14): a reset clears it, nothing else
-# does. Arming also turns memory decoding on.
-nvme_cc() { pcipoke 0000:02:00.0 0 0x14 32 "$@"; }
-arm_nvme() {
-	setpci -s 0000:02:00.0 COMMAND=0006
-	nvme_cc 0x460000
-}
+plan 58
+# 02:00.0's NVMe CC register (lib.sh's reg): a reset clears it, nothing else does.
+nvme_cc() { reg 0000:02:00.0; }
 # The opts-N the pci backend of the domU holds for SBDF (libxl's reset_policy).
 be_opts() { # sbdf
 	local be=/local/domain/0/backend/pci/$domid/0 n
@@ -51,29 +23,7 @@ be_opts() { # sbdf
 	done
 }
 
-# After a pci-detach, pciback and pcifront reconfigure the domU's pci device
-# (backend state 7, 8) before it is Connected (4) again; libxl's attach then
-# checks the state once and fails with "Backend … not ready" (seen with Linux
-# 6.12 under Xen 4.20 when nothing slows the attach down). Waits up to 20 s.
-wait_backend() {
-	local i st
-	for i in $(seq 200); do
-		st=$(xenstore-read "/local/domain/0/backend/pci/$domid/0/state" 2>/dev/null) || return 0
-		[ "$st" = 4 ] && return 0
-		usleep 100000
-	done
-	say "note: the pci backend stayed in state $st"
-}
-
-start_daemon() {
-	pcirstd 2>>/tmp/pcirstd-xl.log &
-	dpid=$!
-	for i in $(seq 100); do
-		[ "$(xenstore-read $BASE/daemon/state 2>/dev/null)" = ready ] && return 0
-		usleep 50000
-	done
-	notok "daemon: not ready"
-}
+daemon_log=/tmp/pcirstd-xl.log # start_daemon (lib.sh)
 
 # xl pci-attach under strace (conclusive: libxl resets, if at all, in xl's own
 # process) with its exit status, stderr and time.
@@ -134,7 +84,6 @@ check domu "a domU writing a reset request into dom0's pcirstd directory" \
 echo "== 1. strict, FLR-capable: the attach succeeds, pcirstd did the FLR, libxl wrote no reset"
 xl pci-assignable-add 01:00.0 >/dev/null 2>&1
 attach strict-flr 0000:01:00.0
-reset_ms=$(($(jfield 0000:01:00.0 attach DURATION_USEC) / 1000))
 check strict-flr "xl pci-attach exit status" "$xrc" 0
 check strict-flr "audit entries for this attach (PCI_SBDF, DOMID, REQUEST_REASON=attach)" \
 	"$(jwait 0000:01:00.0 attach 1)" 1
@@ -187,17 +136,17 @@ check detach "xl pci-detach exit status" "$?" 0
 check detach "audit entries for the detach of 01:00.0" "$(jwait 0000:01:00.0 detach 1)" 1
 check detach "journal RESULT" "$(jfield 0000:01:00.0 detach RESULT)" ok
 
-echo "== 7. reset=skip on a device no rule names: the default policy (strict) does not let a request weaken it, pcirstd resets the device"
-arm_nvme
+echo "== 7. reset=skip on a device no rule names: the built-in default lets the request decide, no reset"
+arm_reg 0000:02:00.0
 attach skip-norule '0000:02:00.0,reset=skip'
 jwait 0000:02:00.0 attach 1 >/dev/null
 check skip-norule "xl pci-attach exit status" "$xrc" 0
-check skip-norule "journal RESULT" "$(jfield 0000:02:00.0 attach RESULT)" ok
-case $(jfield 0000:02:00.0 attach REQUEST_OPTIONS_REFUSED) in
-"request for skip refused"*) ok "skip-norule: the journal says the request's no-reset was refused" ;;
-*) notok "skip-norule: no REQUEST_OPTIONS_REFUSED for skip in the journal ($(jfield 0000:02:00.0 attach REQUEST_OPTIONS_REFUSED))" ;;
+check skip-norule "journal RESULT" "$(jfield 0000:02:00.0 attach RESULT)" skipped
+case $(jfield 0000:02:00.0 attach REQUEST_OPTIONS_APPLIED) in
+"request weakened the policy to skip (allowed by the built-in default"*) ok "skip-norule: the journal says the request's no-reset was applied by the built-in default" ;;
+*) notok "skip-norule: no REQUEST_OPTIONS_APPLIED naming the built-in default in the journal ($(jfield 0000:02:00.0 attach REQUEST_OPTIONS_APPLIED))" ;;
 esac
-check skip-norule "device register NVMe CC (cleared by pcirstd's FLR)" "$(nvme_cc)" 0x0
+check skip-norule "device register NVMe CC (kept: no reset)" "$(nvme_cc)" 0x460000
 case $(be_opts 0000:02:00.0) in
 *reset_policy=skip*) ok "skip-norule: the pci backend's opts hold reset_policy=skip" ;;
 *) notok "skip-norule: the pci backend's opts are '$(be_opts 0000:02:00.0)'" ;;
@@ -206,10 +155,36 @@ hasnt skip-norule "xl opened no sysfs reset or do_flr" /tmp/skip-norule.strace '
 xl pci-detach domu 02:00.0 >/tmp/detach02.out 2>&1
 check skip-norule "xl pci-detach exit status" "$?" 0
 jwait 0000:02:00.0 detach 1 >/dev/null
-case $(jfield 0000:02:00.0 detach REQUEST_OPTIONS_REFUSED) in
-"request for skip refused"*) ok "skip-norule: the detach request carried the stored reset_policy (no-reset, refused)" ;;
-*) notok "skip-norule: the detach request did not carry no-reset ($(jfield 0000:02:00.0 detach REQUEST_OPTIONS_REFUSED))" ;;
+case $(jfield 0000:02:00.0 detach REQUEST_OPTIONS_APPLIED) in
+"request weakened the policy to skip"*) ok "skip-norule: the detach request carried the stored reset_policy (no-reset, applied)" ;;
+*) notok "skip-norule: the detach request did not carry no-reset ($(jfield 0000:02:00.0 detach REQUEST_OPTIONS_APPLIED))" ;;
 esac
+
+echo "== 7b. the same under a catch-all strict rule (class mask 0): reset=skip refused, pcirstd resets"
+kill -TERM $dpid
+wait $dpid
+cat >/etc/pcirstd/policy.d/95-strict-all.json <<'JSON'
+{ "rules": [ { "match": { "class": "0x000000", "class-mask": "0x000000" }, "policy": "strict",
+  "reason": "libxl test: no request may weaken a device no other rule names" } ] }
+JSON
+start_daemon
+arm_reg 0000:02:00.0
+attach skip-catchall '0000:02:00.0,reset=skip'
+jwait 0000:02:00.0 attach 2 >/dev/null
+check skip-catchall "xl pci-attach exit status" "$xrc" 0
+case $(jfield 0000:02:00.0 attach REQUEST_OPTIONS_REFUSED) in
+"request for skip refused: the policy for this device is strict (/etc/pcirstd/policy.d/95-strict-all.json"*) ok "skip-catchall: the journal says the catch-all rule refused no-reset" ;;
+*) notok "skip-catchall: no REQUEST_OPTIONS_REFUSED naming 95-strict-all.json ($(jfield 0000:02:00.0 attach REQUEST_OPTIONS_REFUSED))" ;;
+esac
+check skip-catchall "journal RESULT of the strict attach" \
+	"$(journalctl --no-pager -o export PCI_SBDF=0000:02:00.0 REQUEST_REASON=attach DOMID="$domid" POLICY=strict | sed -n 's/^RESULT=//p')" ok
+check skip-catchall "device register NVMe CC (cleared by pcirstd's FLR)" "$(nvme_cc)" 0x0
+hasnt skip-catchall "xl opened no sysfs reset or do_flr" /tmp/skip-catchall.strace '/reset"\|do_flr'
+xl pci-detach domu 02:00.0 >/dev/null 2>&1
+kill -TERM $dpid
+wait $dpid
+rm /etc/pcirstd/policy.d/95-strict-all.json
+start_daemon
 
 echo "== 8. reset=lenient on 07:00.0 (no FLR; rule: strict, FLR only, no allow-request-weaken): the option is refused, strict applies, the attach fails"
 attach lenient-refused '0000:07:00.0,reset=lenient'
@@ -222,21 +197,6 @@ case $(jfield 0000:07:00.0 attach REQUEST_OPTIONS_REFUSED) in
 esac
 has lenient-refused "xl's message gives pcirstd's reason" /tmp/lenient-refused.out 'Device Capabilities does not advertise FLR'
 
-# Latency without strace (it stops xl at every system call): the same device,
-# once through pcirstd and once with libxl's own reset.
-timed_attach() { # sbdf: sets took
-	local t0 now
-	wait_backend
-	t0=$(uptime_ms)
-	xl pci-attach domu "$1" >/dev/null 2>&1 || notok "latency: xl pci-attach $1 failed"
-	now=$(uptime_ms)
-	took=$((now - t0))
-}
-timed_attach 0000:01:00.0
-with_daemon=$took
-domu_settle "$domid" 0x1af4:0x1041 virtio-pci 90 >/dev/null
-xl pci-detach domu 01:00.0 >/dev/null 2>&1
-
 echo "== 6. pcirstd stopped: xl falls back to its own reset, says so, and the attach works"
 kill -TERM $dpid
 wait $dpid
@@ -246,11 +206,9 @@ has fallback "xl says it resets the device itself" /tmp/fallback.out 'resetting 
 has fallback "xl opened the sysfs reset itself" /tmp/fallback.strace '0000:01:00.0/reset"'
 domu_settle "$domid" 0x1af4:0x1041 virtio-pci 90 >/dev/null
 xl pci-detach domu 01:00.0 >/dev/null 2>&1
-timed_attach 0000:01:00.0
-without_daemon=$took
 
 echo "== 9. pcirstd stopped, reset=skip: libxl does not reset the device itself"
-arm_nvme
+arm_reg 0000:02:00.0
 attach fallback-skip '0000:02:00.0,reset=skip'
 check fallback-skip "xl pci-attach exit status" "$xrc" 0
 has fallback-skip "xl says it does not reset the device" /tmp/fallback-skip.out 'PCI device 0000:02:00.0 not reset: reset policy skip'
@@ -272,14 +230,73 @@ has fallback-lenient "xl warns and goes on" /tmp/fallback-lenient.out 'PCI devic
 has fallback-lenient "xl tried the sysfs reset itself" /tmp/fallback-lenient.strace '0000:0a:00.0/reset"'
 xl pci-detach domu 0a:00.0 >/dev/null 2>&1
 echo default >/sys/bus/pci/devices/0000:0a:00.0/reset_method
-say "attach latency: $with_daemon ms through pcirstd (its FLR with save, verification and restore: $reset_ms ms), $without_daemon ms with libxl's own reset (the kernel's); one xl pci-attach each, QEMU TCG"
+
+
+echo "== 11. attach time: through pcirstd and with libxl's own reset, same device, three rounds"
+# Both attaches run under the same strace (with seccomp-bpf xl stops only at
+# the traced calls), so libxl's reset phase can be cut out of each from xl's
+# own system calls: from its read of pcirstd's daemon/state to the removal of
+# the answered response (pcirstd: P), or to the end of its write to the sysfs
+# reset (libxl's own: O, of which the write itself is K). E is the engine's
+# reset (the audit entry's DURATION_USEC). xl's xenstore writes before the
+# phase give what one costs here and now (the per-write figure), against
+# which the protocol's cost (P - E) is judged.
+phases() { # trace mode(d|o): "P_ms K_ms writes_before ms_before writes_in_phase"
+	awk -v mode="$2" '
+	function dur(l) { return match(l, /<[0-9.]+>$/) ? substr(l, RSTART + 1, RLENGTH - 2) + 0 : 0 }
+	{ pid = $1; t = $2 + 0 }
+	fd == "" && /connect\(.*xenstored\/socket/ { f = $3; sub(/^connect\(/, "", f); sub(/,.*/, "", f); fd = f; tc = t }
+	fd != "" && index($0, "write(" fd ",") { nw++; wt[nw] = t }
+	ts == 0 && /pci-reset\/daemon\/state/ { ts = t }
+	mode == "d" && ts && /pci-reset\// { e = t + dur($0) }
+	mode == "o" && /openat\(.*\/reset", O_WRONLY\) = [0-9]+/ { r = $0; sub(/.* = /, "", r); sub(/ .*/, "", r); rfd = r }
+	mode == "o" && rfd != "" && e == 0 && index($0, "write(" rfd ", \"1\"") {
+		if (index($0, "unfinished")) { wp = pid; w0 = t } else { k = dur($0); e = t + k }
+	}
+	mode == "o" && wp != "" && e == 0 && pid == wp && /<\.\.\. write resumed>/ { e = t + dur($0); k = e - w0 }
+	END {
+		for (i = 1; i <= nw; i++) { if (wt[i] < ts) nb++; else if (wt[i] <= e) np++ }
+		if (ts == 0 || e == 0) { print "- - - - -"; exit }
+		printf "%d %d %d %d %d\n", (e - ts) * 1000, k * 1000, nb, (ts - tc) * 1000, np
+	}' "$1"
+}
+traced_attach() { # name sbdf: sets took (ms, the whole xl pci-attach)
+	local t0
+	wait_backend
+	sleep 2 # what the previous step started (pcirstd, journald, pcifront) settles
+	t0=$(uptime_ms)
+	strace -f --seccomp-bpf -ttt -T -s 200 -e trace=connect,openat,write -o "/tmp/$1.tt" \
+		xl pci-attach domu "$2" >"/tmp/$1.out" 2>&1 || notok "$1: xl pci-attach $2 failed"
+	took=$(($(uptime_ms) - t0))
+}
+for r in 1 2 3; do
+	start_daemon
+	traced_attach "time-pcirstd$r" 0000:01:00.0
+	a_d=$took
+	kill -TERM $dpid
+	wait $dpid
+	domu_settle "$domid" 0x1af4:0x1041 virtio-pci 90 >/dev/null
+	xl pci-detach domu 01:00.0 >/dev/null 2>&1
+	traced_attach "time-libxl$r" 0000:01:00.0
+	a_o=$took
+	domu_settle "$domid" 0x1af4:0x1041 virtio-pci 90 >/dev/null
+	[ $r = 3 ] || xl pci-detach domu 01:00.0 >/dev/null 2>&1
+	e_us=$(jentries 0000:01:00.0 attach | sed -n 's/^DURATION_USEC=//p' | tail -1)
+	set -- $(phases "/tmp/time-pcirstd$r.tt" d) $(phases "/tmp/time-libxl$r.tt" o)
+	say "attach latency round $r: $a_d ms through pcirstd, $a_o ms with libxl's own reset (whole xl pci-attach, under strace)"
+	if [ "$1" = - ] || [ "$6" = - ] || [ -z "$e_us" ]; then
+		say "attach latency round $r: the reset phase could not be cut out of xl's trace ($*; E '$e_us')"
+		continue
+	fi
+	say "attach latency round $r: reset phase in xl: pcirstd $1 ms (engine reset E $((e_us / 1000)) ms, protocol P-E $(($1 - e_us / 1000)) ms, $5 xenstore writes), libxl's own $6 ms (its reset write K $7 ms); rest of the attach $((a_d - $1)) vs $((a_o - $6)) ms; before the phase xl made $3 xenstore writes in $4 ms"
+done
 
 echo "== 5b. xl destroy goes through pcirstd for every device still attached"
 start_daemon
 xl destroy domu >/tmp/destroy.out 2>&1
 check destroy "xl destroy exit status" "$?" 0
-check destroy "detach audit entries for 08:00.0, 03:00.0, 01:00.0 (01: two pci-detach + destroy)" \
-	"$(jwait 0000:08:00.0 detach 1) $(jwait 0000:03:00.0 detach 1) $(jwait 0000:01:00.0 detach 3)" "1 1 3"
+check destroy "detach audit entries for 08:00.0, 03:00.0, 01:00.0 (01: case 5's pci-detach + destroy)" \
+	"$(jwait 0000:08:00.0 detach 1) $(jwait 0000:03:00.0 detach 1) $(jwait 0000:01:00.0 detach 2)" "1 1 2"
 check destroy "journal RESULT for 03:00.0 (skip)" "$(jfield 0000:03:00.0 detach RESULT)" skipped
 check destroy "journal RESULT for 08:00.0 (lenient, no FLR)" "$(jfield 0000:08:00.0 detach RESULT)" failed-ignored
 kill -TERM $dpid
