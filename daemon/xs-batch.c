@@ -273,10 +273,13 @@ static void lib_call(struct xsb *b, uint32_t tx, struct xsb_call *c)
 		c->len = len;
 		c->err = c->data ? 0 : -errno;
 		return;
-	case XSB_WRITE:
-		c->err =
-		    xs_write(b->h, tx, c->path, c->value, (unsigned)strlen(c->value)) ? 0 : -errno;
+	case XSB_WRITE: {
+		/* No value is an empty one, as on the socket. */
+		const char *value = c->value ? c->value : "";
+
+		c->err = xs_write(b->h, tx, c->path, value, (unsigned)strlen(value)) ? 0 : -errno;
 		return;
+	}
 	case XSB_DIRECTORY: {
 		_cleanup_(freep) char **names = xs_directory(b->h, tx, c->path, &len);
 		size_t size = 1, at = 0;
@@ -288,7 +291,7 @@ static void lib_call(struct xsb *b, uint32_t tx, struct xsb_call *c)
 		}
 		for (unsigned i = 0; i < len; i++)
 			size += strlen(names[i]) + 1;
-		data = malloc(size);
+		data = calloc(1, size); /* an empty listing is one NUL, as on the socket */
 		if (!data) {
 			c->err = -ENOMEM;
 			return;

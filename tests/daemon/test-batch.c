@@ -277,6 +277,38 @@ static void same_calls(void **state)
 	assert_null(cw[C_PRESENT].data);
 }
 
+/* A write without a value writes an empty one; an empty listing is one NUL: both ways alike. */
+static void empty_values(void **state)
+{
+	struct fix *f = need_xenstored(state);
+	_cleanup_(xsb_freep) struct xsb *wire = on_socket(f);
+	_cleanup_(xsb_freep) struct xsb *lib = through_lib(f);
+	struct xsb_call cw[] = {{XSB_WRITE, ROOT "/wire/novalue", NULL},
+				{XSB_DIRECTORY, ROOT "/wire/novalue", NULL}};
+	struct xsb_call cl[] = {{XSB_WRITE, ROOT "/lib/novalue", NULL},
+				{XSB_DIRECTORY, ROOT "/lib/novalue", NULL}};
+	char *v;
+
+	assert_int_equal(xsb_run(wire, 0, cw, 2), 0);
+	assert_int_equal(xsb_run(lib, 0, cl, 2), 0);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(cw[i].err, 0);
+		assert_int_equal(cl[i].err, 0);
+	}
+	assert_int_equal(cw[1].len, 0);
+	assert_int_equal(cl[1].len, 0);
+	assert_non_null(cl[1].data);
+	assert_int_equal(cl[1].data[0], '\0');
+	v = get(f, ROOT "/lib/novalue");
+	assert_string_equal(v, "");
+	free(v);
+	v = get(f, ROOT "/wire/novalue");
+	assert_string_equal(v, "");
+	free(v);
+	xsb_clear(cw, 2);
+	xsb_clear(cl, 2);
+}
+
 /* A call that does not fit a message: the batch is refused whole, no call of it made. */
 static void too_long(void **state)
 {
@@ -569,6 +601,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(same_calls, setup, teardown),
+	    cmocka_unit_test_setup_teardown(empty_values, setup, teardown),
 	    cmocka_unit_test_setup_teardown(too_long, setup, teardown),
 	    cmocka_unit_test_setup_teardown(transactions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(killed_mid_batch, setup, teardown),

@@ -20,7 +20,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: run.sh BUILD_DIR [--demo] [--timeout S]}" && pwd)
 shift
-demo=0 timeout=600
+demo=0 timeout=900
 while [ $# -gt 0 ]; do
 	case $1 in
 	--demo) demo=1 ;;
