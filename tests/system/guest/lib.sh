@@ -139,3 +139,33 @@ start_daemon() {
 	done
 	notok "daemon: not ready"
 }
+
+# Creates the PV domU "domu" (the dom0's kernel, the small initramfs with
+# pcifront; mkimage.sh) with passthrough on, checks xl's exit status, sets
+# $domid and waits (up to 60 s) until the domU reports in.
+start_domu() {
+	local rc i t0
+	mkdir -p /etc/xen
+	cat >/etc/xen/domu.cfg <<'CFG'
+name = "domu"
+type = "pv"
+kernel = "/boot/vmlinuz"
+ramdisk = "/boot/domu.cpio.gz"
+extra = "console=hvc0 rdinit=/init"
+memory = 128
+vcpus = 1
+passthrough = "enabled"
+on_crash = "destroy"
+CFG
+	t0=$(uptime_ms)
+	xl create /etc/xen/domu.cfg >/tmp/create.out 2>&1
+	rc=$?
+	[ $rc = 0 ] || sed 's/^/    /' /tmp/create.out
+	check domu "xl create exit status" "$rc" 0
+	domid=$(xl domid domu 2>/dev/null)
+	[ $rc = 0 ] && for i in $(seq 600); do
+		xenstore-read /local/domain/$domid/data/intrude >/dev/null 2>&1 && break
+		usleep 100000
+	done
+	say "domU $domid up in $(($(uptime_ms) - t0)) ms"
+}

@@ -55,29 +55,7 @@ xenconsoled --pid-file=/run/xenconsoled.pid || notok "xenconsoled did not start"
 start_daemon
 
 echo "== a PV domU"
-cat >/etc/xen/domu.cfg <<'CFG'
-name = "domu"
-type = "pv"
-kernel = "/boot/vmlinuz"
-ramdisk = "/boot/domu.cpio.gz"
-extra = "console=hvc0 rdinit=/init"
-memory = 128
-vcpus = 1
-passthrough = "enabled"
-on_crash = "destroy"
-CFG
-t0=$(uptime_ms)
-xl create /etc/xen/domu.cfg >/tmp/create.out 2>&1
-rc=$?
-[ $rc = 0 ] || sed 's/^/    /' /tmp/create.out
-check domu "xl create exit status" "$rc" 0
-domid=$(xl domid domu 2>/dev/null)
-[ $rc = 0 ] && for i in $(seq 600); do
-	xenstore-read /local/domain/$domid/data/intrude >/dev/null 2>&1 && break
-	usleep 100000
-done
-now=$(uptime_ms)
-say "domU $domid up in $((now - t0)) ms"
+start_domu
 check domu "a domU writing a reset request into dom0's pcirstd directory" \
 	"$(xenstore-read /local/domain/$domid/data/intrude 2>/dev/null)" denied
 

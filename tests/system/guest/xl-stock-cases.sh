@@ -13,17 +13,9 @@
 # Every check below, counted: run.sh requires exactly this many results.
 plan 23
 
-jcount() { # sbdf reason: pcirstd's audit entries for this domU
-	journalctl --no-pager -o export PCI_SBDF="$1" REQUEST_REASON="$2" DOMID="$domid" |
-		grep -c '^MESSAGE_ID='
-}
-# 02:00.0's NVMe CC register (BAR 0, 0x14): a reset clears it, nothing else
-# does. Arming also turns memory decoding on.
-nvme_cc() { pcipoke 0000:02:00.0 0 0x14 32 "$@"; }
-arm_nvme() {
-	setpci -s 0000:02:00.0 COMMAND=0006
-	nvme_cc 0x460000
-}
+# 02:00.0's NVMe CC register (lib.sh's reg/arm_reg): a reset clears it,
+# nothing else does; arming also turns memory decoding on. jcount (lib.sh)
+# counts pcirstd's audit entries for this domU.
 be=
 bestate() { xenstore-read "$be/state" 2>/dev/null || echo none; }
 festate() { xenstore-read "/local/domain/$domid/device/pci/0/state" 2>/dev/null || echo none; }
@@ -68,50 +60,25 @@ mkdir -p /var/lib/xen /var/log/xen/console /run/xen /etc/xen
 # libxl waits for the domU's console; its log has the domU kernel's messages.
 xenconsoled --pid-file=/run/xenconsoled.pid --log=guest --log-dir=/var/log/xen/console ||
 	notok "xenconsoled did not start"
-pcirstd 2>>/tmp/pcirstd-xl.log &
-dpid=$!
-for i in $(seq 100); do
-	[ "$(xenstore-read $BASE/daemon/state 2>/dev/null)" = ready ] && break
-	usleep 50000
-done
+daemon_log=/tmp/pcirstd-xl.log
+start_daemon
 check daemon "pcirstd's daemon/state before the xl cases" "$(xenstore-read $BASE/daemon/state 2>/dev/null)" ready
 say "xl: $(xl info 2>/dev/null | sed -n 's/^xen_version *: //p') (Debian 13's xen-utils-4.20, no series)"
 
 echo "== a PV domU"
-cat >/etc/xen/domu.cfg <<'CFG'
-name = "domu"
-type = "pv"
-kernel = "/boot/vmlinuz"
-ramdisk = "/boot/domu.cpio.gz"
-extra = "console=hvc0 rdinit=/init"
-memory = 128
-vcpus = 1
-passthrough = "enabled"
-on_crash = "destroy"
-CFG
-t0=$(uptime_ms)
-xl create /etc/xen/domu.cfg >/tmp/create.out 2>&1
-rc=$?
-[ $rc = 0 ] || sed 's/^/    /' /tmp/create.out
-check domu "xl create exit status" "$rc" 0
-domid=$(xl domid domu 2>/dev/null)
+start_domu
 be=/local/domain/0/backend/pci/$domid/0
-[ $rc = 0 ] && for i in $(seq 600); do
-	xenstore-read /local/domain/$domid/data/intrude >/dev/null 2>&1 && break
-	usleep 100000
-done
-say "domU $domid up in $(($(uptime_ms) - t0)) ms"
 check domu "a domU writing a reset request into dom0's pcirstd directory" \
 	"$(xenstore-read /local/domain/$domid/data/intrude 2>/dev/null)" denied
 
 echo "== 1. pcirstd running, an xl without the series: xl resets the device itself and never asks pcirstd"
-arm_nvme
-check stock-attach "NVMe CC armed" "$(nvme_cc)" 0x460000
+arm_reg 0000:02:00.0
+check stock-attach "NVMe CC armed" "$(reg 0000:02:00.0)" 0x460000
 reqs0=$(xenstore-list $BASE/request 2>/dev/null | tr '\n' ' ')
 xlpci stock-attach attach 0000:02:00.0
 check stock-attach "xl pci-attach exit status" "$xrc" 0
 has stock-attach "xl opened the sysfs reset itself" /tmp/stock-attach.strace '0000:02:00.0/reset"'
-check stock-attach "device register NVMe CC (cleared by xl's own reset)" "$(nvme_cc)" 0x0
+check stock-attach "device register NVMe CC (cleared by xl's own reset)" "$(reg 0000:02:00.0)" 0x0
 sleep 1 # journald stores asynchronously: an entry would be there by now
 check stock-attach "pcirstd's audit entries for this attach" "$(jcount 0000:02:00.0 attach)" 0
 check stock-attach "requests in pcirstd's xenstore directory (as before the attach)" \
@@ -128,11 +95,11 @@ case $lspci_u in *0x1b36:0x0010*) ok "stock-attach: the domU sees the NVMe devic
 say "stock-attach: pci backend Connected $(wait_connected 20) ms after the attach returned"
 
 echo "== 2. detach: xl resets the device itself again, pcirstd is not asked"
-arm_nvme
+arm_reg 0000:02:00.0
 xlpci stock-detach detach 0000:02:00.0
 check stock-detach "xl pci-detach exit status" "$xrc" 0
 has stock-detach "xl opened the sysfs reset itself" /tmp/stock-detach.strace '0000:02:00.0/reset"'
-check stock-detach "device register NVMe CC (cleared by xl's own reset)" "$(nvme_cc)" 0x0
+check stock-detach "device register NVMe CC (cleared by xl's own reset)" "$(reg 0000:02:00.0)" 0x0
 sleep 1
 check stock-detach "pcirstd's audit entries for this detach" "$(jcount 0000:02:00.0 detach)" 0
 
