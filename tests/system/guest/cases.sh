@@ -174,18 +174,17 @@ check skip "journal POLICY_RULE" "$(journal_field 0000:09:01.0 POLICY_RULE)" "/e
 echo "== two requests at once on independent devices"
 arm 0000:01:00.0
 arm 0000:02:00.0
+# Both requests from one libpcirst client (benchreq), written before either
+# answer is awaited: two pcirstctl processes took longer to start under TCG
+# than an FLR takes, so the first reset could end before the second request
+# was written.
 t0=$(uptime_ms)
-pcirstctl request 0000:01:00.0 >/tmp/p1 2>&1 &
-p1=$!
-pcirstctl request 0000:02:00.0 >/tmp/p2 2>&1 &
-p2=$!
-wait $p1
-r1=$?
-wait $p2
-r2=$?
+benchreq --at-once 0000:01:00.0 0000:02:00.0 >/tmp/p12 2>&1
+r12=$?
 now=$(uptime_ms)
 wall=$((now - t0))
-check parallel "exit statuses" "$r1 $r2" "0 0"
+[ $r12 = 0 ] || sed 's/^/    /' /tmp/p12
+check parallel "benchreq exit status (both answered ok)" "$r12" 0
 # When each reset ran, from its audit entry: it was sent at the end
 # (__MONOTONIC_TIMESTAMP) and DURATION_USEC says how long the reset took.
 span() { # sbdf -> "start end" in µs
@@ -195,7 +194,7 @@ span() { # sbdf -> "start end" in µs
 		END { if (d) { s = t - d; e = t } printf "%d %d\n", s, e }'
 }
 set -- $(span 0000:01:00.0) $(span 0000:02:00.0)
-say "parallel: 01:00.0 $((($2 - $1) / 1000)) ms, 02:00.0 $((($4 - $3) / 1000)) ms, overlapping $((( ($2 < $4 ? $2 : $4) - ($1 > $3 ? $1 : $3) ) / 1000)) ms; $wall ms wall for both pcirstctl runs"
+say "parallel: 01:00.0 $((($2 - $1) / 1000)) ms, 02:00.0 $((($4 - $3) / 1000)) ms, overlapping $((( ($2 < $4 ? $2 : $4) - ($1 > $3 ? $1 : $3) ) / 1000)) ms; $wall ms wall for both requests"
 if [ "$1" -lt "$4" ] && [ "$3" -lt "$2" ]; then
 	ok "parallel: the two resets overlapped in time"
 else
