@@ -18,6 +18,9 @@ struct attempt_fn {
 	struct pci_cfg *cfg;
 	struct cfg_saved saved;
 	bool saved_ok;
+	/* Found by the method's check on this cfg, reused by the save (cfg_caps_find()). */
+	struct cfg_caps caps;
+	bool caps_ok;
 	enum reset_effect effect; /* set by attempt_effect() */
 	struct msi_marker msi;	  /* kernel and pciback: the marker the reset should clear */
 };

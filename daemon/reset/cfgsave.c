@@ -96,24 +96,75 @@ static int read_header(struct pci_cfg *cfg, uint32_t *h, struct why *why)
 /* The first capability of each kind cfg_save() needs. */
 static int caps_visit(const struct pci_cap *cap, void *userdata)
 {
-	struct cfg_saved *s = userdata;
+	struct cfg_caps *c = userdata;
 	uint16_t *slot = NULL;
 
 	if (!cap->extended && cap->id == PCI_CAP_ID_EXP)
-		slot = &s->pcie;
+		slot = &c->pcie;
 	else if (!cap->extended && cap->id == PCI_CAP_ID_PM)
-		slot = &s->pm;
+		slot = &c->pm;
 	else if (cap->extended && cap->id == PCI_EXT_CAP_ID_SRIOV)
-		slot = &s->sriov;
+		slot = &c->sriov;
 	else if (cap->extended && cap->id == PCI_EXT_CAP_ID_RTR)
-		slot = &s->rtr;
+		slot = &c->rtr;
 	if (slot && !*slot)
 		*slot = cap->off;
 	return 0;
 }
 
+int cfg_caps_find(struct pci_cfg *cfg, struct cfg_caps *c, struct why *why)
+{
+	*c = (struct cfg_caps){0};
+	return pci_cap_walk(cfg, caps_visit, c, why);
+}
+
+/*
+ * The PCIe capability's control registers in one block read (one system
+ * call instead of up to five), as cfg_restore() reads them; register by
+ * register where the block runs past the end of config space.
+ */
+static int pcie_save(struct pci_cfg *cfg, struct cfg_saved *s, struct why *why)
+{
+	uint8_t b[PCI_EXP_LNKCTL2 + 4];
+	unsigned p = s->pcie;
+	int r;
+
+	r = pci_cfg_read_block(cfg, p, b, sizeof(b));
+	if (r >= 0) {
+#define B16(o) ((uint16_t)(b[o] | b[(o) + 1] << 8))
+		s->pcie_flags = B16(PCI_EXP_FLAGS);
+		s->devctl = B16(PCI_EXP_DEVCTL);
+		s->lnkctl = B16(PCI_EXP_LNKCTL);
+		/* DevCtl2/LnkCtl2 exist from capability version 2 on (PCIe 6.0 §7.5.3). */
+		if (PCIE_CAP_VERSION(s->pcie_flags) >= 2) {
+			s->devctl2 = B16(PCI_EXP_DEVCTL2);
+			s->lnkctl2 = B16(PCI_EXP_LNKCTL2);
+		}
+#undef B16
+		return 0;
+	}
+	if (r != -ERANGE && r != -ENODATA)
+		return io_err(why, r, "reading", p);
+	if ((r = pci_cfg_read16(cfg, p + PCI_EXP_FLAGS, &s->pcie_flags)) < 0 ||
+	    (r = pci_cfg_read16(cfg, p + PCI_EXP_DEVCTL, &s->devctl)) < 0 ||
+	    (r = pci_cfg_read16(cfg, p + PCI_EXP_LNKCTL, &s->lnkctl)) < 0)
+		return io_err(why, r, "reading", p);
+	if (PCIE_CAP_VERSION(s->pcie_flags) >= 2 &&
+	    ((r = pci_cfg_read16(cfg, p + PCI_EXP_DEVCTL2, &s->devctl2)) < 0 ||
+	     (r = pci_cfg_read16(cfg, p + PCI_EXP_LNKCTL2, &s->lnkctl2)) < 0))
+		return io_err(why, r, "reading", p);
+	return 0;
+}
+
 int cfg_save(struct pci_cfg *cfg, bool vf, struct cfg_saved *s, struct why *why)
 {
+	return cfg_save_known(cfg, vf, NULL, s, why);
+}
+
+int cfg_save_known(struct pci_cfg *cfg, bool vf, const struct cfg_caps *known, struct cfg_saved *s,
+		   struct why *why)
+{
+	struct cfg_caps caps;
 	struct why capwhy;
 	int r;
 
@@ -125,21 +176,21 @@ int cfg_save(struct pci_cfg *cfg, bool vf, struct cfg_saved *s, struct why *why)
 		return why_err(why, -ENODEV, "device not responding (config space reads all-ones)");
 	s->header_type = (s->header[PCI_HEADER_TYPE / 4] >> 16) & PCI_HEADER_TYPE_MASK;
 
-	r = pci_cap_walk(cfg, caps_visit, s, &capwhy);
-	if (r < 0)
-		return why_err(why, r, "%s", capwhy.msg);
+	if (known) {
+		caps = *known;
+	} else {
+		r = cfg_caps_find(cfg, &caps, &capwhy);
+		if (r < 0)
+			return why_err(why, r, "%s", capwhy.msg);
+	}
+	s->pcie = caps.pcie;
+	s->pm = caps.pm;
+	s->sriov = caps.sriov;
+	s->rtr = caps.rtr;
 	if (s->pcie) {
-		unsigned p = s->pcie;
-
-		if ((r = pci_cfg_read16(cfg, p + PCI_EXP_FLAGS, &s->pcie_flags)) < 0 ||
-		    (r = pci_cfg_read16(cfg, p + PCI_EXP_DEVCTL, &s->devctl)) < 0 ||
-		    (r = pci_cfg_read16(cfg, p + PCI_EXP_LNKCTL, &s->lnkctl)) < 0)
-			return io_err(why, r, "reading", p);
-		/* DevCtl2/LnkCtl2 exist from capability version 2 on (PCIe 6.0 §7.5.3). */
-		if (PCIE_CAP_VERSION(s->pcie_flags) >= 2 &&
-		    ((r = pci_cfg_read16(cfg, p + PCI_EXP_DEVCTL2, &s->devctl2)) < 0 ||
-		     (r = pci_cfg_read16(cfg, p + PCI_EXP_LNKCTL2, &s->lnkctl2)) < 0))
-			return io_err(why, r, "reading", p);
+		r = pcie_save(cfg, s, why);
+		if (r < 0)
+			return r;
 	}
 	if (s->pm) {
 		r = pci_cfg_read16(cfg, s->pm + PCI_PM_CTRL, &s->pmcsr);

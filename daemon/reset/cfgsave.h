@@ -41,6 +41,23 @@ struct cfg_saved {
  */
 int cfg_save(struct pci_cfg *cfg, bool vf, struct cfg_saved *s, struct why *why);
 
+/* The capabilities cfg_save() needs: the first of each kind, 0 if none. */
+struct cfg_caps {
+	uint16_t pcie, pm, sriov, rtr;
+};
+
+/*
+ * Walks both capability lists once (pci_cap_walk(), its errors) for what
+ * cfg_save() needs. A method's check that needs a capability takes it from
+ * here, and cfg_save_known() reuses the walk: in the Xen dom0 every step of a
+ * walk is a system call and a trap (docs/performance.md).
+ */
+int cfg_caps_find(struct pci_cfg *cfg, struct cfg_caps *c, struct why *why);
+
+/* cfg_save() with the capabilities already found by cfg_caps_find() on this cfg (NULL: walks). */
+int cfg_save_known(struct pci_cfg *cfg, bool vf, const struct cfg_caps *known, struct cfg_saved *s,
+		   struct why *why);
+
 /*
  * Writes the saved state back: capability control registers, then the
  * header (BARs, ROM, cache line, latency, interrupt line, bridge windows),

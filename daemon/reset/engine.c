@@ -289,16 +289,19 @@ static bool attempt_prepare(struct reset_job *job)
 	for (unsigned i = 0; i < a->n_fns; i++) {
 		struct attempt_fn *fn = &a->fns[i];
 
-		r = pci_host_info_brief(job->host, &job->targets[first + i], &fn->info, &a->why);
+		/* Config space opened first, so the info reads it through the same descriptor:
+		 * one open per function and attempt (each a system call in the dom0). */
+		fn->caps_ok = false;
+		r = pci_host_cfg_open(job->host, &job->targets[first + i], true, &fn->cfg, &a->why);
+		if (r >= 0)
+			r = pci_host_info_brief_cfg(job->host, &job->targets[first + i], fn->cfg,
+						    &fn->info, &a->why);
 		if (r < 0)
 			goto fail;
 		r = safety_check(&fn->info, &a->method, &a->why);
 		if (r >= 0)
 			r = sriov_check_pf(job->host, &fn->info, job->assigned, job->n_assigned,
 					   &a->why);
-		if (r < 0)
-			goto fail;
-		r = pci_host_cfg_open(job->host, &fn->info.sbdf, true, &fn->cfg, &a->why);
 		if (r < 0)
 			goto fail;
 	}
@@ -370,8 +373,10 @@ static int64_t job_advance(struct reset_job *job)
 	case JOB_SAVE:
 		attempt_step_begin(a, "save");
 		for (unsigned i = 0; i < a->n_fns; i++) {
-			r = cfg_save(a->fns[i].cfg, a->fns[i].info.is_vf, &a->fns[i].saved,
-				     &a->why);
+			struct attempt_fn *fn = &a->fns[i];
+
+			r = cfg_save_known(fn->cfg, fn->info.is_vf, fn->caps_ok ? &fn->caps : NULL,
+					   &fn->saved, &a->why);
 			if (r < 0) {
 				attempt_fail(job, r);
 				return -1;

@@ -68,16 +68,21 @@ int attempt_wait_pending(struct attempt *a, unsigned off, uint16_t mask, bool wi
 
 static int flr_check(struct attempt *a, struct why *why)
 {
-	struct pci_cfg *cfg = a->fns[0].cfg;
+	struct attempt_fn *fn = &a->fns[0];
 	uint32_t devcap;
 	int r;
 
-	r = pci_cap_find(cfg, PCI_CAP_ID_EXP, &a->cap, why);
-	if (r == -ENOENT)
+	/* Both lists in one walk, which the save then reuses instead of walking again. */
+	if (!fn->caps_ok) {
+		r = cfg_caps_find(fn->cfg, &fn->caps, why);
+		if (r < 0)
+			return r;
+		fn->caps_ok = true;
+	}
+	if (!fn->caps.pcie)
 		return why_err(why, -EOPNOTSUPP, "no PCI Express capability");
-	if (r < 0)
-		return r;
-	r = pci_cfg_read32(cfg, a->cap + PCI_EXP_DEVCAP, &devcap);
+	a->cap = fn->caps.pcie;
+	r = pci_cfg_read32(fn->cfg, a->cap + PCI_EXP_DEVCAP, &devcap);
 	if (r < 0)
 		return why_err(why, r, "reading Device Capabilities failed: %s", strerror(-r));
 	if (!(devcap & PCI_EXP_DEVCAP_FLR))

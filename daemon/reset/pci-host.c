@@ -44,6 +44,14 @@ int pci_host_info_brief(struct pci_host *host, const struct pcirst_sbdf *sbdf,
 	return host->ops->info(host->ud, sbdf, out, why);
 }
 
+int pci_host_info_brief_cfg(struct pci_host *host, const struct pcirst_sbdf *sbdf,
+			    struct pci_cfg *cfg, struct pci_dev_info *out, struct why *why)
+{
+	if (host->ops->info_brief_cfg)
+		return host->ops->info_brief_cfg(host->ud, sbdf, cfg, out, why);
+	return pci_host_info_brief(host, sbdf, out, why);
+}
+
 int pci_host_cfg_open(struct pci_host *host, const struct pcirst_sbdf *sbdf, bool writable,
 		      struct pci_cfg **out, struct why *why)
 {

@@ -30,6 +30,14 @@ struct pci_host_ops {
 	 */
 	int (*info_brief)(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
 			  struct why *why);
+	/*
+	 * Optional: info_brief() that reads what it needs of config space (the
+	 * header type) through cfg, the caller's open config space of the same
+	 * function, instead of opening its own: the engine opens each function's
+	 * config space once per attempt. NULL: info_brief() is used.
+	 */
+	int (*info_brief_cfg)(void *ud, const struct pcirst_sbdf *sbdf, struct pci_cfg *cfg,
+			      struct pci_dev_info *out, struct why *why);
 	int (*cfg_open)(void *ud, const struct pcirst_sbdf *sbdf, bool writable,
 			struct pci_cfg **out, struct why *why);
 	/*
@@ -74,6 +82,9 @@ int pci_host_info(struct pci_host *host, const struct pcirst_sbdf *sbdf, struct 
 /* What the engine needs of a function: info() but the identity (see info_brief). */
 int pci_host_info_brief(struct pci_host *host, const struct pcirst_sbdf *sbdf,
 			struct pci_dev_info *out, struct why *why);
+/* The same, reading config space through cfg (opened by pci_host_cfg_open() for sbdf). */
+int pci_host_info_brief_cfg(struct pci_host *host, const struct pcirst_sbdf *sbdf,
+			    struct pci_cfg *cfg, struct pci_dev_info *out, struct why *why);
 int pci_host_cfg_open(struct pci_host *host, const struct pcirst_sbdf *sbdf, bool writable,
 		      struct pci_cfg **out, struct why *why);
 int pci_host_attr_read(struct pci_host *host, const struct pcirst_sbdf *sbdf, const char *name,

@@ -238,15 +238,22 @@ static int sysfs_cfg_open(void *ud, const struct pcirst_sbdf *sbdf, bool writabl
 	return 0;
 }
 
-/* Fills the identity from config space where sysfs lacks an attribute. */
-static void info_from_config(struct sysfs_host *h, struct pci_dev_info *info, bool need_ids)
+/*
+ * Fills the header type, and the identity where sysfs lacks an attribute,
+ * from config space: through the caller's cfg if given, else its own.
+ */
+static void info_from_config(struct sysfs_host *h, struct pci_dev_info *info, bool need_ids,
+			     struct pci_cfg *given)
 {
-	_cleanup_(pci_cfg_freep) struct pci_cfg *cfg = NULL;
+	_cleanup_(pci_cfg_freep) struct pci_cfg *own = NULL;
+	struct pci_cfg *cfg = given;
 	uint32_t v;
 	uint8_t hdr;
 
-	if (sysfs_cfg_open(h, &info->sbdf, false, &cfg, NULL) < 0)
+	if (!cfg && sysfs_cfg_open(h, &info->sbdf, false, &own, NULL) < 0)
 		return;
+	if (!cfg)
+		cfg = own;
 	if (pci_cfg_read8(cfg, PCI_HEADER_TYPE, &hdr) >= 0 && hdr != 0xff) {
 		info->header_type = hdr & PCI_HEADER_TYPE_MASK;
 		info->multifunction = hdr & PCI_HEADER_TYPE_MFD;
@@ -289,7 +296,7 @@ static void vf_ids_from_pf(struct sysfs_host *h, struct pci_dev_info *info)
 }
 
 static int sysfs_info_ids(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
-			  bool ids_wanted, struct why *why)
+			  bool ids_wanted, struct pci_cfg *cfg, struct why *why)
 {
 	static const struct {
 		const char *attr;
@@ -355,7 +362,7 @@ static int sysfs_info_ids(void *ud, const struct pcirst_sbdf *sbdf, struct pci_d
 		else
 			*(uint32_t *)(void *)((char *)&info + ids[i].off) = (uint32_t)v & 0xffffff;
 	}
-	info_from_config(h, &info, missing_ids);
+	info_from_config(h, &info, missing_ids, cfg);
 
 	if (dev_path(h, sbdf, "driver", path, sizeof(path)) >= 0 &&
 	    link_basename(path, name, sizeof(name)) >= 0)
@@ -393,13 +400,19 @@ static int sysfs_info_ids(void *ud, const struct pcirst_sbdf *sbdf, struct pci_d
 static int sysfs_info(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
 		      struct why *why)
 {
-	return sysfs_info_ids(ud, sbdf, out, true, why);
+	return sysfs_info_ids(ud, sbdf, out, true, NULL, why);
 }
 
 static int sysfs_info_brief(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
 			    struct why *why)
 {
-	return sysfs_info_ids(ud, sbdf, out, false, why);
+	return sysfs_info_ids(ud, sbdf, out, false, NULL, why);
+}
+
+static int sysfs_info_brief_cfg(void *ud, const struct pcirst_sbdf *sbdf, struct pci_cfg *cfg,
+				struct pci_dev_info *out, struct why *why)
+{
+	return sysfs_info_ids(ud, sbdf, out, false, cfg, why);
 }
 
 static int sysfs_attr_read(void *ud, const struct pcirst_sbdf *sbdf, const char *name, char *buf,
@@ -465,6 +478,7 @@ static const struct pci_host_ops sysfs_ops = {
     .list = sysfs_list,
     .info = sysfs_info,
     .info_brief = sysfs_info_brief,
+    .info_brief_cfg = sysfs_info_brief_cfg,
     .cfg_open = sysfs_cfg_open,
     .attr_read = sysfs_attr_read,
     .attr_write = sysfs_attr_write,

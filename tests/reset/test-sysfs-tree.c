@@ -283,6 +283,44 @@ static void brief_info(void **state)
 	}
 }
 
+/*
+ * The engine's info: the brief info with the header type read through the
+ * engine's own open config space (one open per function and attempt), not
+ * a descriptor of its own. A config space in memory whose header type
+ * contradicts the file's shows which one was read.
+ */
+static void brief_info_through_cfg(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const all[] = {"0000:00:01.0", "0000:01:00.0", "0000:04:00.2"};
+
+	for (size_t i = 0; i < ELEMENTSOF(all); i++) {
+		struct pcirst_sbdf s = S(all[i]);
+		_cleanup_(pci_cfg_freep) struct pci_cfg *file = NULL, *mem = NULL;
+		struct pci_dev_info brief, viafile, viamem;
+		uint8_t buf[PCI_STD_HEADER_SIZE] = {0};
+
+		assert_int_equal(pci_host_info_brief(f->host, &s, &brief, NULL), 0);
+		assert_int_equal(pci_host_cfg_open(f->host, &s, false, &file, NULL), 0);
+		assert_int_equal(pci_host_info_brief_cfg(f->host, &s, file, &viafile, NULL), 0);
+		assert_int_equal(viafile.header_type, brief.header_type);
+		assert_int_equal(viafile.multifunction, brief.multifunction);
+		assert_int_equal(viafile.is_bridge, brief.is_bridge);
+		assert_string_equal(viafile.driver, brief.driver);
+		assert_int_equal(viafile.is_vf, brief.is_vf);
+
+		buf[PCI_HEADER_TYPE] = brief.is_bridge
+					   ? PCI_HEADER_TYPE_NORMAL
+					   : PCI_HEADER_TYPE_BRIDGE | PCI_HEADER_TYPE_MFD;
+		assert_int_equal(pci_cfg_new_mem(buf, sizeof(buf), &mem), 0);
+		assert_int_equal(pci_host_info_brief_cfg(f->host, &s, mem, &viamem, NULL), 0);
+		assert_int_equal(viamem.is_bridge, !brief.is_bridge);
+		assert_int_equal(viamem.multifunction, !brief.is_bridge);
+		assert_string_equal(viamem.driver, brief.driver);
+		assert_int_equal(viamem.has_parent, brief.has_parent);
+	}
+}
+
 static void attributes(void **state)
 {
 	struct fixture *f = *state;
@@ -347,6 +385,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(subtrees, setup, teardown),
 	    cmocka_unit_test_setup_teardown(ancestors_from_links, setup, teardown),
 	    cmocka_unit_test_setup_teardown(brief_info, setup, teardown),
+	    cmocka_unit_test_setup_teardown(brief_info_through_cfg, setup, teardown),
 	    cmocka_unit_test_setup_teardown(attributes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(removal_and_fallback, setup, teardown),
 	};
