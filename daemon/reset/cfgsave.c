@@ -93,31 +93,6 @@ static int read_header(struct pci_cfg *cfg, uint32_t *h, struct why *why)
 	return 0;
 }
 
-/* The first capability of each kind cfg_save() needs. */
-static int caps_visit(const struct pci_cap *cap, void *userdata)
-{
-	struct cfg_caps *c = userdata;
-	uint16_t *slot = NULL;
-
-	if (!cap->extended && cap->id == PCI_CAP_ID_EXP)
-		slot = &c->pcie;
-	else if (!cap->extended && cap->id == PCI_CAP_ID_PM)
-		slot = &c->pm;
-	else if (cap->extended && cap->id == PCI_EXT_CAP_ID_SRIOV)
-		slot = &c->sriov;
-	else if (cap->extended && cap->id == PCI_EXT_CAP_ID_RTR)
-		slot = &c->rtr;
-	if (slot && !*slot)
-		*slot = cap->off;
-	return 0;
-}
-
-int cfg_caps_find(struct pci_cfg *cfg, struct cfg_caps *c, struct why *why)
-{
-	*c = (struct cfg_caps){0};
-	return pci_cap_walk(cfg, caps_visit, c, why);
-}
-
 /*
  * The PCIe capability's control registers in one block read (one system
  * call instead of up to five), as cfg_restore() reads them; register by
@@ -169,8 +144,9 @@ int cfg_save_known(struct pci_cfg *cfg, bool vf, const struct cfg_caps *known, s
 	int r;
 
 	*s = (struct cfg_saved){.vf = vf};
-	r = read_header(cfg, s->header, why);
-	if (r < 0)
+	if (known && known->header_ok)
+		memcpy(s->header, known->header, sizeof(s->header));
+	else if ((r = read_header(cfg, s->header, why)) < 0)
 		return r;
 	if (s->header[vf ? PCI_COMMAND / 4 : 0] == 0xffffffff)
 		return why_err(why, -ENODEV, "device not responding (config space reads all-ones)");
@@ -179,7 +155,7 @@ int cfg_save_known(struct pci_cfg *cfg, bool vf, const struct cfg_caps *known, s
 	if (known) {
 		caps = *known;
 	} else {
-		r = cfg_caps_find(cfg, &caps, &capwhy);
+		r = cfg_caps_walk(cfg, &caps, &capwhy);
 		if (r < 0)
 			return why_err(why, r, "%s", capwhy.msg);
 	}

@@ -41,18 +41,25 @@ struct cfg_saved {
  */
 int cfg_save(struct pci_cfg *cfg, bool vf, struct cfg_saved *s, struct why *why);
 
-/* The capabilities cfg_save() needs: the first of each kind, 0 if none. */
+/* The capabilities cfg_save() needs (the first of each kind, 0 if none) and the header. */
 struct cfg_caps {
 	uint16_t pcie, pm, sriov, rtr;
+	uint32_t header[16]; /* as cfg_saved's, when header_ok */
+	bool header_ok;
 };
 
 /*
- * Walks both capability lists once (pci_cap_walk(), its errors) for what
- * cfg_save() needs. A method's check that needs a capability takes it from
- * here, and cfg_save_known() reuses the walk: in the Xen dom0 every step of a
- * walk is a system call and a trap (docs/performance.md).
+ * Reads the header in one block and walks both capability lists once
+ * (pci_cap_walk(), its errors), the walk taking Vendor ID, Status and the
+ * Capabilities Pointer from that block (cfgcaps.c). A method's check that
+ * needs a capability takes it from here, and cfg_save_known() reuses the
+ * header and the walk: in the Xen dom0 every config access is a system call
+ * and a trap (docs/performance.md). Where the block cannot be read, the walk
+ * reads config space itself and header_ok is false.
  */
 int cfg_caps_find(struct pci_cfg *cfg, struct cfg_caps *c, struct why *why);
+/* The walk alone, on reads of its own (header_ok false): cfg_save() without known. */
+int cfg_caps_walk(struct pci_cfg *cfg, struct cfg_caps *c, struct why *why);
 
 /* cfg_save() with the capabilities already found by cfg_caps_find() on this cfg (NULL: walks). */
 int cfg_save_known(struct pci_cfg *cfg, bool vf, const struct cfg_caps *known, struct cfg_saved *s,

@@ -6,7 +6,8 @@
  * "reset" (the rest of the input, over the same bytes). Capability walks,
  * probe (every method's checks), save, the effect check against the saved
  * copy and the MSI marker must end in a result or an error, never a crash,
- * a hang or a read outside config space.
+ * a hang or a read outside config space; a save reusing the check's walk
+ * must save what a save on its own does.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -106,11 +107,64 @@ static void verify(const uint8_t *data, size_t size)
 	free(buf);
 }
 
+/*
+ * The engine's FLR check finds the capabilities and reads the header once
+ * (cfg_caps_find()) and the save reuses both (cfg_save_known()): on any
+ * config space that must save exactly what a save on its own reads, or fail
+ * where it fails.
+ */
+static void caps_reuse(const uint8_t *data, size_t size)
+{
+	uint8_t *buf = calloc(1, CFG_SIZE);
+	struct cfg_saved plain, known;
+	struct pci_cfg *cfg = NULL;
+	struct why why = {""};
+	struct cfg_caps caps;
+	int r_plain, r_caps, r_known;
+
+	FUZZ_CHECK(buf);
+	memcpy(buf, data, size < CFG_SIZE ? size : CFG_SIZE);
+	FUZZ_CHECK(pci_cfg_new_mem(buf, size <= 256 ? 256 : CFG_SIZE, &cfg) == 0);
+	r_plain = cfg_save(cfg, size & 1, &plain, &why);
+	r_caps = cfg_caps_find(cfg, &caps, &why);
+	FUZZ_CHECK(memchr(why.msg, '\0', sizeof(why.msg)));
+	if (r_caps < 0) {
+		FUZZ_CHECK(r_plain < 0);
+	} else {
+		r_known = cfg_save_known(cfg, size & 1, &caps, &known, &why);
+		FUZZ_CHECK(r_known == r_plain);
+		FUZZ_CHECK(caps.header_ok);
+		if (r_plain == 0) {
+			FUZZ_CHECK(memcmp(known.header, plain.header, sizeof(plain.header)) == 0);
+			FUZZ_CHECK(known.header_type == plain.header_type);
+			FUZZ_CHECK(known.pcie == plain.pcie && known.pm == plain.pm &&
+				   known.sriov == plain.sriov && known.rtr == plain.rtr);
+			FUZZ_CHECK(known.pcie_flags == plain.pcie_flags &&
+				   known.devctl == plain.devctl && known.lnkctl == plain.lnkctl &&
+				   known.devctl2 == plain.devctl2 &&
+				   known.lnkctl2 == plain.lnkctl2);
+			FUZZ_CHECK(known.pmcsr == plain.pmcsr);
+			FUZZ_CHECK(known.ready.immediate == plain.ready.immediate &&
+				   known.ready.valid == plain.ready.valid &&
+				   known.ready.flr == plain.ready.flr &&
+				   known.ready.reset == plain.ready.reset);
+			FUZZ_CHECK(
+			    known.sriov_ctrl == plain.sriov_ctrl &&
+			    known.sriov_num_vfs == plain.sriov_num_vfs &&
+			    known.sriov_pgsz == plain.sriov_pgsz &&
+			    memcmp(known.sriov_bar, plain.sriov_bar, sizeof(plain.sriov_bar)) == 0);
+		}
+	}
+	pci_cfg_free(cfg);
+	free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > 2 * CFG_SIZE)
 		return 0;
 	probe(data, size);
 	verify(data, size);
+	caps_reuse(data, size);
 	return 0;
 }
