@@ -162,6 +162,56 @@ static void every_access_failing(void **state)
 	assert_true(tolerated < total[RESTORE] - total[SAVE]);
 }
 
+/*
+ * The engine's way for an FLR: the check finds the capabilities on one
+ * header block (cfg_caps_find()), the save reuses them (cfg_save_known()).
+ * Each access failing in turn is an error naming the device gone, never a
+ * save that succeeded on what it could not read; and it takes fewer
+ * accesses than the check's own walk plus a save.
+ */
+static void save_known_every_access_failing(void **state)
+{
+	_cleanup_(pci_cfg_freep) struct pci_cfg *cfg = NULL;
+	struct cfg_saved s, plain;
+	struct cfg_caps caps;
+	struct flaky f;
+	struct why why;
+	unsigned total;
+	int r;
+
+	(void)state;
+	build(f.cfg);
+	f.fail_at = UINT32_MAX;
+	f.accesses = 0;
+	assert_int_equal(pci_cfg_new(&flaky_ops, &f, 4096, &cfg), 0);
+	assert_int_equal(cfg_caps_find(cfg, &caps, &why), 0);
+	assert_true(caps.header_ok);
+	assert_int_equal(cfg_save_known(cfg, false, &caps, &s, &why), 0);
+	total = f.accesses;
+	f.accesses = 0;
+	assert_int_equal(cfg_save(cfg, false, &plain, &why), 0);
+	assert_memory_equal(s.header, plain.header, sizeof(s.header));
+	assert_int_equal(s.pcie, plain.pcie);
+	assert_int_equal(s.devctl, plain.devctl);
+	assert_int_equal(s.sriov_num_vfs, plain.sriov_num_vfs);
+	/* The header block and the walk's first reads are the save's: fewer than a walk of its
+	 * own (which still reads Vendor ID, Status and the pointer) plus the save. */
+	assert_true(total < f.accesses);
+	for (unsigned n = 0; n < total; n++) {
+		build(f.cfg);
+		f.accesses = 0;
+		f.failed = false;
+		f.fail_at = n;
+		why.msg[0] = '\0';
+		r = cfg_caps_find(cfg, &caps, &why);
+		if (r >= 0)
+			r = cfg_save_known(cfg, false, &caps, &s, &why);
+		assert_true(f.failed);
+		if (r != -ENODEV || !strstr(why.msg, "gone"))
+			fail_msg("access %u failing: %d '%s'", n, r, why.msg);
+	}
+}
+
 static void put32(uint8_t *c, unsigned off, uint32_t v)
 {
 	for (unsigned i = 0; i < 4; i++)
@@ -311,6 +361,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(every_access_failing),
+	    cmocka_unit_test(save_known_every_access_failing),
 	    cmocka_unit_test(verify_names_the_register),
 	    cmocka_unit_test(restore_brings_vfs_back),
 	    cmocka_unit_test(readiness_waits_for_its_own_ids),
