@@ -11,6 +11,7 @@
 #include "effect-msi.h"
 #include "engine.h"
 #include "offload.h"
+#include "pci-regs.h"
 
 /* A function the attempt resets: saved before, polled, restored and verified after. */
 struct attempt_fn {
@@ -21,6 +22,9 @@ struct attempt_fn {
 	/* Found by the method's check on this cfg, reused by the save (cfg_caps_find()). */
 	struct cfg_caps caps;
 	bool caps_ok;
+	/* The header as the effect check read it after the reset, for the restore. */
+	uint8_t hdr_now[PCI_STD_HEADER_SIZE];
+	bool hdr_now_ok;
 	enum reset_effect effect; /* set by attempt_effect() */
 	struct msi_marker msi;	  /* kernel and pciback: the marker the reset should clear */
 };

@@ -233,6 +233,12 @@ static int put32(struct pci_cfg *cfg, unsigned off, uint32_t v, const uint8_t *n
 
 int cfg_restore(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
 {
+	return cfg_restore_seen(cfg, s, NULL, why);
+}
+
+int cfg_restore_seen(struct pci_cfg *cfg, const struct cfg_saved *s, const uint8_t *hdr_now,
+		     struct why *why)
+{
 	struct now_view v;
 	unsigned off = 0;
 	uint16_t pmcsr;
@@ -240,7 +246,12 @@ int cfg_restore(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
 
 #define HDR(o)	(v.hdr_ok ? v.hdr + (o) : NULL)
 #define PCIE(o) (v.pcie_ok ? v.pcie + (o) : NULL)
-	v.hdr_ok = pci_cfg_read_block(cfg, 0, v.hdr, sizeof(v.hdr)) >= 0;
+	if (hdr_now) {
+		memcpy(v.hdr, hdr_now, sizeof(v.hdr));
+		v.hdr_ok = true;
+	} else {
+		v.hdr_ok = pci_cfg_read_block(cfg, 0, v.hdr, sizeof(v.hdr)) >= 0;
+	}
 	v.pcie_ok = s->pcie && pci_cfg_read_block(cfg, s->pcie, v.pcie, sizeof(v.pcie)) >= 0;
 	if (s->pcie) {
 		off = s->pcie;

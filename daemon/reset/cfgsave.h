@@ -72,6 +72,14 @@ int cfg_save_known(struct pci_cfg *cfg, bool vf, const struct cfg_caps *known, s
  * are in place.
  */
 int cfg_restore(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why);
+/*
+ * The same with the header as the function reads it now already in hand
+ * (hdr_now, PCI_STD_HEADER_SIZE bytes as config space holds them: the
+ * effect check's block, read after the reset with nothing written since), so
+ * the restore does not read it again. NULL: read.
+ */
+int cfg_restore_seen(struct pci_cfg *cfg, const struct cfg_saved *s, const uint8_t *hdr_now,
+		     struct why *why);
 
 /*
  * After restore: vendor/device unchanged, BARs, ROM and Command read back as

@@ -140,16 +140,28 @@ static int check_command(struct pci_cfg *cfg, const struct hdr_now *n, const str
 
 int cfg_effect_check(struct pci_cfg *cfg, const struct cfg_saved *s, char *detail, size_t size)
 {
+	return cfg_effect_check_hdr(cfg, s, detail, size, NULL, NULL);
+}
+
+int cfg_effect_check_hdr(struct pci_cfg *cfg, const struct cfg_saved *s, char *detail, size_t size,
+			 uint8_t *hdr, bool *hdr_ok)
+{
 	struct observed o = {0};
 	struct hdr_now n;
 	bool kept = false;
 	int r;
 
+	if (hdr_ok)
+		*hdr_ok = false;
 	if (s->header_type != PCI_HEADER_TYPE_NORMAL) {
 		snprintf(detail, size, "not a Type 0 function: nothing to observe");
 		return EFFECT_UNVERIFIED;
 	}
 	n.ok = pci_cfg_read_block(cfg, 0, n.h, sizeof(n.h)) >= 0;
+	if (n.ok && hdr && hdr_ok) {
+		memcpy(hdr, n.h, sizeof(n.h));
+		*hdr_ok = true;
+	}
 	for (unsigned i = 0; n.ok && i < 16; i++)
 		n.h[i] = le32toh(n.h[i]);
 	/* BARs first: a kept address is the most specific evidence. */
@@ -223,7 +235,8 @@ int attempt_effect(struct attempt *a)
 		if (a->method.id == RESET_KERNEL || a->method.id == RESET_PCIBACK)
 			r = msi_marker_check(fn->cfg, &fn->msi, detail, sizeof(detail));
 		else
-			r = cfg_effect_check(fn->cfg, &fn->saved, detail, sizeof(detail));
+			r = cfg_effect_check_hdr(fn->cfg, &fn->saved, detail, sizeof(detail),
+						 fn->hdr_now, &fn->hdr_now_ok);
 		if (r < 0)
 			return why_err(&a->why, r,
 				       "%s: reading config space to verify the effect "

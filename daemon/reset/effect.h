@@ -22,3 +22,10 @@
  * space cannot be read. detail says what was observed in every case.
  */
 int cfg_effect_check(struct pci_cfg *cfg, const struct cfg_saved *s, char *detail, size_t size);
+/*
+ * The same, handing back the header block it read (PCI_STD_HEADER_SIZE
+ * bytes, as config space holds them) in hdr, *hdr_ok when it was read in one
+ * block: the restore that follows compares with it (cfg_restore_seen()).
+ */
+int cfg_effect_check_hdr(struct pci_cfg *cfg, const struct cfg_saved *s, char *detail, size_t size,
+			 uint8_t *hdr, bool *hdr_ok);
