@@ -19,6 +19,7 @@
 #include "effect.h"
 #include "engine.h"
 #include "fuzz.h"
+#include "pci-regs.h"
 
 #define CFG_SIZE 4096
 
@@ -70,6 +71,8 @@ static void verify(const uint8_t *data, size_t size)
 	struct cfg_saved saved;
 	struct msi_marker msi = {0};
 	struct pci_cfg *cfg = NULL;
+	uint8_t hdr[PCI_STD_HEADER_SIZE];
+	bool hdr_ok = false;
 	char detail[WHY_MAX] = "";
 	struct why why = {""};
 	size_t first = size < CFG_SIZE ? size : CFG_SIZE;
@@ -92,11 +95,12 @@ static void verify(const uint8_t *data, size_t size)
 		memcpy(buf, data + CFG_SIZE,
 		       size - CFG_SIZE < CFG_SIZE ? size - CFG_SIZE : CFG_SIZE);
 	if (r == 0) {
-		r = cfg_effect_check(cfg, &saved, detail, sizeof(detail));
+		/* The engine's way: the restore compares with the effect check's header. */
+		r = cfg_effect_check_hdr(cfg, &saved, detail, sizeof(detail), hdr, &hdr_ok);
 		FUZZ_CHECK(r < 0 || r == EFFECT_VERIFIED || r == EFFECT_UNVERIFIED ||
 			   r == EFFECT_INEFFECTIVE);
 		FUZZ_CHECK(memchr(detail, '\0', sizeof(detail)));
-		(void)cfg_restore(cfg, &saved, &why);
+		(void)cfg_restore_seen(cfg, &saved, hdr_ok ? hdr : NULL, &why);
 		(void)cfg_verify(cfg, &saved, &why);
 	}
 	r = msi_marker_check(cfg, &msi, detail, sizeof(detail));
