@@ -42,6 +42,13 @@ done
 	bad "pcirstctl --version"
 
 lib=$(readlink -f "$dest/$libdir/libpcirst.so")
+# Linked as the packages are (CMakeLists.txt: -z relro -z now): every binary
+# binds at start and has a read-only GOT after it.
+for bin in "$dest/$p/sbin/pcirstd" "$dest/$p/sbin/pcirstctl" "$lib"; do
+	dyn=$(readelf -d "$bin")
+	grep -qE 'BIND_NOW|FLAGS_1.*NOW' <<<"$dyn" || bad "${bin##*/} not linked with -z now"
+	readelf -lW "$bin" | grep -q GNU_RELRO || bad "${bin##*/} has no RELRO segment"
+done
 soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = libpcirst.so.0 ] || bad "soname is '$soname', not libpcirst.so.0"
 [ "$(readlink "$dest/$libdir/libpcirst.so.0")" = "${lib##*/}" ] || bad "libpcirst.so.0 link"
