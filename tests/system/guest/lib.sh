@@ -169,3 +169,17 @@ CFG
 	done
 	say "domU $domid up in $(($(uptime_ms) - t0)) ms"
 }
+
+# Waits (up to 10 s) for the domU's lspci report (data/lspci) to list
+# VENDOR:DEVICE, prints the report, and checks that it does.
+domu_sees() { # name 0xvvvv:0xdddd what
+	local i l
+	for i in $(seq 100); do
+		xenstore-read /local/domain/$domid/data/lspci 2>/dev/null | grep -q "$2" && break
+		usleep 100000
+	done
+	l=$(xenstore-read /local/domain/$domid/data/lspci 2>/dev/null)
+	say "domU lspci: $l"
+	case $l in *"$2"*) ok "$1: the domU sees the $3" ;;
+	*) notok "$1: the domU does not see $(echo "$2" | sed 's/0x//g') ($l)" ;; esac
+}
