@@ -59,6 +59,8 @@ enum audit_event audit_event_of(enum policy_outcome outcome)
 		return AUDIT_RESET_SKIPPED;
 	case POLICY_OUTCOME_ABORTED:
 		return AUDIT_RESET_ABORTED;
+	case POLICY_OUTCOME_REFUSED:
+		return AUDIT_REQUEST_REFUSED;
 	default:
 		/* An unknown outcome is no success: report it as the strongest failure. */
 		return AUDIT_RESET_FAILED;
@@ -168,6 +170,9 @@ static int reset_priority(enum policy_outcome o, enum policy_mode mode)
 	case POLICY_OUTCOME_ABORTED:
 		/* The policy still decides what an abort means for the attach. */
 		return mode == POLICY_STRICT ? LOG_ERR : LOG_WARNING;
+	case POLICY_OUTCOME_REFUSED:
+		/* As every refused request: nothing was reset, the requester is told so. */
+		return LOG_WARNING;
 	default:
 		return LOG_ERR;
 	}
@@ -225,6 +230,11 @@ static void add_reset_message(struct fields *f, const struct audit_reset *a, con
 				    "%s): %s%s",
 				    sbdfs, mode, rule, tmsg,
 				    consequence(a->reason, d->mode == POLICY_STRICT));
+		break;
+	case POLICY_OUTCOME_REFUSED:
+		fields_add_messagef(f,
+				    "%s: reset refused, no policy may reset it (%s, rule %s): %s%s",
+				    sbdfs, mode, rule, tmsg, consequence(a->reason, true));
 		break;
 	default:
 		fields_add_messagef(f, "%s: reset failed under %s policy (rule %s): %s%s", sbdfs,
@@ -310,6 +320,9 @@ int audit_reset(const struct audit_sink *sink, const struct audit_reset *a)
 			fields_addf(&f, "ERRNO", "%d", e);
 		if (!ok && t->message[0])
 			fields_add(&f, "RESET_ERROR", t->message);
+		/* Like every refusal's: one query (REQUEST_ERROR) finds all reasons. */
+		if (a->outcome == POLICY_OUTCOME_REFUSED && t->message[0])
+			fields_add(&f, "REQUEST_ERROR", t->message);
 		for (unsigned i = 0; i < t->n_attempts && i < AUDIT_LIST_MAX; i++) {
 			const struct trail_attempt *at = &t->attempts[i];
 

@@ -29,6 +29,9 @@ static enum manager_result_kind result_of(enum policy_mode mode, enum policy_out
 	case POLICY_OUTCOME_ABORTED:
 		/* No outcome: the policy still decides whether the attach may go on. */
 		return mode == POLICY_LENIENT ? RESULT_FAILED_IGNORED : RESULT_FAILED;
+	case POLICY_OUTCOME_REFUSED:
+		/* The engine found a function no policy may reset: nothing was tried. */
+		return RESULT_REFUSED;
 	default:
 		return RESULT_FAILED;
 	}
@@ -110,9 +113,25 @@ static void on_job_done(struct reset_job *job, void *userdata)
 	entry_finish(e, t, policy_outcome_of(e->decision.mode, t->verdict));
 }
 
+/*
+ * Which functions domains hold, for e's job: the engine asks only when a
+ * target is an SR-IOV PF with VFs (and once per job), so no other reset
+ * waits for the store.
+ */
+static int entry_assigned(void *userdata, struct pcirst_sbdf **out, unsigned *n)
+{
+	struct entry *e = userdata;
+	int r = e->m->assigned.list(e->m->assigned.userdata, out, n);
+
+	if (r < 0)
+		log_warning("request %s: cannot tell which functions domains hold (%s); "
+			    "judging SR-IOV VFs by their drivers only",
+			    e->req.id, strerror(-r));
+	return r;
+}
+
 void entry_start(struct entry *e)
 {
-	_cleanup_(freep) struct pcirst_sbdf *assigned = NULL;
 	struct manager *m = e->m;
 	struct reset_options opts = {
 	    .targets = e->req.targets,
@@ -127,17 +146,8 @@ void entry_start(struct entry *e)
 		return;
 	}
 	r = policy_decision_to_reset_options(&e->decision, &opts);
-	if (r >= 0 && m->assigned.list) {
-		unsigned n = 0;
-		int q = m->assigned.list(m->assigned.userdata, &assigned, &n);
-
-		if (q < 0)
-			log_warning("request %s: cannot tell which functions domains hold (%s); "
-				    "judging SR-IOV VFs by their drivers only",
-				    e->req.id, strerror(-q));
-		opts.assigned = assigned;
-		opts.n_assigned = q < 0 ? 0 : n;
-	}
+	if (m->assigned.list)
+		opts.assigned = (struct reset_assigned_source){entry_assigned, e};
 	if (r >= 0)
 		r = reset_job_new(m->event, m->host, &opts, on_job_done, e, &e->job);
 	if (r >= 0)

@@ -64,9 +64,10 @@ size_t manager_request_size(void);
 
 /*
  * Where the manager learns which functions domains hold (the daemon: the
- * pci backends in xenstore, xs-assigned.h). Asked before each reset; the
- * engine refuses to reset an SR-IOV PF whose VF is listed. Without a source,
- * or when it fails (logged), only the VFs' drivers are judged.
+ * pci backends in xenstore, xs-assigned.h). Asked only by a reset whose
+ * target is an SR-IOV PF with VFs, once per reset; the engine refuses such
+ * a PF when a VF is listed (answered refused). Without a source, or when it
+ * fails (logged), only the VFs' drivers are judged.
  */
 struct manager_assigned_source {
 	int (*list)(void *userdata, struct pcirst_sbdf **out, unsigned *n);

@@ -11,6 +11,8 @@ const char *reset_verdict_name(enum reset_verdict v)
 		return "failed";
 	case VERDICT_ABORTED:
 		return "aborted";
+	case VERDICT_REFUSED:
+		return "refused";
 	case _VERDICT_MAX:
 		break;
 	}

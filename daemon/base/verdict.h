@@ -6,6 +6,7 @@ enum reset_verdict {
 	VERDICT_OK,	 /* a method reset every function, restored and verified it */
 	VERDICT_FAILED,	 /* no method succeeded */
 	VERDICT_ABORTED, /* stopped from outside before an outcome */
+	VERDICT_REFUSED, /* no method may reset it, whatever the policy: nothing was tried */
 	_VERDICT_MAX,
 };
 

@@ -70,6 +70,8 @@ const char *policy_outcome_name(enum policy_outcome o)
 		return "skipped";
 	case POLICY_OUTCOME_ABORTED:
 		return "aborted";
+	case POLICY_OUTCOME_REFUSED:
+		return "refused";
 	case _POLICY_OUTCOME_MAX:
 		break;
 	}
@@ -85,6 +87,9 @@ enum policy_outcome policy_outcome_of(enum policy_mode mode, enum reset_verdict 
 		return POLICY_OUTCOME_OK;
 	case VERDICT_ABORTED:
 		return POLICY_OUTCOME_ABORTED;
+	case VERDICT_REFUSED:
+		/* Nothing was reset and nothing may be: no mode lets the attach go on. */
+		return POLICY_OUTCOME_REFUSED;
 	default:
 		/* Anything but a verified reset is a failure; only lenient may ignore it. */
 		return mode == POLICY_LENIENT ? POLICY_OUTCOME_FAILED_IGNORED

@@ -297,6 +297,7 @@ enum policy_outcome {
 	POLICY_OUTCOME_FAILED_IGNORED, /* lenient: log a warning, the attach goes on */
 	POLICY_OUTCOME_SKIPPED,	       /* skip: nothing was attempted */
 	POLICY_OUTCOME_ABORTED,
+	POLICY_OUTCOME_REFUSED, /* the engine found it may not be reset: whatever the mode */
 	_POLICY_OUTCOME_MAX,
 };
 

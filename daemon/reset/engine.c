@@ -224,6 +224,10 @@ static void attempt_end(struct reset_job *job, enum attempt_outcome outcome, int
 		job_finish(job, VERDICT_ABORTED);
 		return;
 	}
+	if (job->refused) {
+		job_finish(job, VERDICT_REFUSED);
+		return;
+	}
 	if (a->kernel_abandoned) {
 		/* The kernel may still hold the function: no other method may touch it now. */
 		job_finish(job, VERDICT_FAILED);
@@ -299,9 +303,14 @@ static bool attempt_prepare(struct reset_job *job)
 		if (r < 0)
 			goto fail;
 		r = safety_check(&fn->info, &a->method, &a->why);
-		if (r >= 0)
-			r = sriov_check_pf(job->host, &fn->info, job->assigned, job->n_assigned,
-					   &a->why);
+		if (r < 0)
+			goto fail;
+		/* Any method would take the VFs away: the job is refused, not failed. */
+		r = sriov_check_pf(job->host, &fn->info, job_assigned, job, &a->why);
+		if (r == -EPERM) {
+			snprintf(job->refusal, sizeof(job->refusal), "%s", a->why.msg);
+			job->refused = true;
+		}
 		if (r < 0)
 			goto fail;
 	}

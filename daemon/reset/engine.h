@@ -38,6 +38,15 @@ struct reset_timing {
 
 void reset_timing_default(struct reset_timing *t);
 
+/*
+ * Where a job learns which functions domains hold: list gives a malloc'ed
+ * array (or returns -errno).
+ */
+struct reset_assigned_source {
+	int (*list)(void *userdata, struct pcirst_sbdf **out, unsigned *n);
+	void *userdata;
+};
+
 struct reset_options {
 	const struct pcirst_sbdf *targets;
 	unsigned n_targets;
@@ -46,11 +55,12 @@ struct reset_options {
 	unsigned n_methods;
 	struct reset_timing timing;
 	/*
-	 * Functions assigned to domains (the daemon reads them from xenstore's
-	 * pci backends): a PF whose VF is among them is not reset (sriov.h).
+	 * Which functions domains hold (the daemon reads them from xenstore's pci
+	 * backends): an SR-IOV PF whose VF is among them is refused (sriov.h).
+	 * Asked only when a target is a PF with VFs, at most once per job;
+	 * list NULL or failing: VFs are judged by their drivers alone.
 	 */
-	const struct pcirst_sbdf *assigned;
-	unsigned n_assigned;
+	struct reset_assigned_source assigned;
 };
 
 struct reset_job;
@@ -60,7 +70,8 @@ typedef void (*reset_done_fn)(struct reset_job *job, void *userdata);
  * Creates a job; nothing touches the device until reset_job_start(). The
  * options are copied. done is called exactly once, from the event loop,
  * after the job has finished (or was aborted) and the devices are left in a
- * restored state.
+ * restored state. Verdict REFUSED: a target may not be reset by any method
+ * (an SR-IOV PF whose VFs are in use); no method was tried after that.
  */
 int reset_job_new(sd_event *event, struct pci_host *host, const struct reset_options *opts,
 		  reset_done_fn done, void *userdata, struct reset_job **out);

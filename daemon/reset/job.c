@@ -36,14 +36,9 @@ int reset_job_new(sd_event *event, struct pci_host *host, const struct reset_opt
 	job->methods = calloc(n_methods, sizeof(*job->methods));
 	job->trail = reset_trail_new(opts->targets, opts->n_targets);
 	job->wake = calloc(opts->n_targets, sizeof(*job->wake));
-	if (opts->n_assigned)
-		job->assigned = calloc(opts->n_assigned, sizeof(*job->assigned));
-	if (!job->targets || !job->fns || !job->methods || !job->trail || !job->wake ||
-	    (opts->n_assigned && !job->assigned))
+	job->assigned_src = opts->assigned;
+	if (!job->targets || !job->fns || !job->methods || !job->trail || !job->wake)
 		return -ENOMEM;
-	if (opts->n_assigned)
-		memcpy(job->assigned, opts->assigned, opts->n_assigned * sizeof(*job->assigned));
-	job->n_assigned = opts->n_assigned;
 	memcpy(job->targets, opts->targets, opts->n_targets * sizeof(*job->targets));
 	job->n_targets = opts->n_targets;
 	memcpy(job->methods, methods, n_methods * sizeof(*methods));
@@ -54,6 +49,25 @@ int reset_job_new(sd_event *event, struct pci_host *host, const struct reset_opt
 	sd_event_source_set_enabled(job->defer, SD_EVENT_OFF);
 	*out = job;
 	job = NULL;
+	return 0;
+}
+
+int job_assigned(void *userdata, const struct pcirst_sbdf **list, unsigned *n)
+{
+	struct reset_job *job = userdata;
+
+	/* One question per job: each answer may cost the daemon xenstore round trips. */
+	if (!job->assigned_asked && job->assigned_src.list) {
+		job->assigned_asked = true;
+		if (job->assigned_src.list(job->assigned_src.userdata, &job->assigned,
+					   &job->n_assigned) < 0) {
+			free(job->assigned);
+			job->assigned = NULL;
+			job->n_assigned = 0;
+		}
+	}
+	*list = job->assigned;
+	*n = job->n_assigned;
 	return 0;
 }
 

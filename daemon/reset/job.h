@@ -29,8 +29,10 @@ struct reset_job {
 	reset_done_fn done;
 	void *userdata;
 
-	struct pcirst_sbdf *assigned; /* functions assigned to domains (sriov.h) */
+	struct reset_assigned_source assigned_src;
+	struct pcirst_sbdf *assigned; /* functions domains hold, once asked (sriov.h) */
 	unsigned n_assigned;
+	bool assigned_asked;
 
 	struct reset_trail *trail;
 	enum job_phase phase;
@@ -42,7 +44,9 @@ struct reset_job {
 	struct power_wake *wake; /* per target */
 	unsigned wake_idx;
 	bool wake_writing;
-	char refusal[WHY_MAX]; /* set: the job failed before any attempt, for this reason */
+	/* Set: the job ended for this reason, before any attempt or refused (below). */
+	char refusal[WHY_MAX];
+	bool refused; /* a target no method may reset (an SR-IOV PF whose VFs are in use) */
 
 	sd_event_source *timer, *defer;
 	bool started, waiting_async, finished, abort_requested;
@@ -61,6 +65,9 @@ void job_finish(struct reset_job *job, enum reset_verdict verdict);
 int job_wake_step(struct reset_job *job);
 /* After the job: puts back the power/control values job_wake_step() changed. */
 void job_wake_restore(struct reset_job *job);
+
+/* The functions domains hold, asked of the source on first use (sriov_assigned_fn). */
+int job_assigned(void *userdata, const struct pcirst_sbdf **list, unsigned *n);
 
 /* Advances the job as far as it can go without waiting. */
 void job_run(struct reset_job *job);

@@ -44,7 +44,7 @@ static void probe_method(struct pci_host *host, const struct pci_dev_info *info,
 	if (r >= 0)
 		r = safety_check(info, &e->method, &why);
 	if (r >= 0)
-		r = sriov_check_pf(host, info, NULL, 0, &why);
+		r = sriov_check_pf(host, info, NULL, NULL, &why);
 	pci_cfg_free(a.bridge_cfg);
 	e->status = r >= 0	       ? PROBE_SUPPORTED
 		    : r == -EPERM      ? PROBE_REFUSED

@@ -36,11 +36,12 @@ static bool listed(const struct pcirst_sbdf *list, unsigned n, const struct pcir
 }
 
 int sriov_check_pf(struct pci_host *host, const struct pci_dev_info *info,
-		   const struct pcirst_sbdf *assigned, unsigned n_assigned, struct why *why)
+		   sriov_assigned_fn get_assigned, void *userdata, struct why *why)
 {
 	_cleanup_(freep) struct pcirst_sbdf *vfs = NULL;
+	const struct pcirst_sbdf *assigned = NULL;
 	char busy[WHY_MAX] = "", s[PCIRST_SBDF_STRLEN], pf[PCIRST_SBDF_STRLEN];
-	unsigned n = 0, n_busy = 0;
+	unsigned n = 0, n_busy = 0, n_assigned = 0;
 	int r;
 
 	if (!info->is_pf)
@@ -49,6 +50,9 @@ int sriov_check_pf(struct pci_host *host, const struct pci_dev_info *info,
 	r = sriov_list_vfs(host, &info->sbdf, &vfs, &n);
 	if (r < 0)
 		return why_err(why, r, "listing the VFs of %s failed: %s", pf, strerror(-r));
+	/* Only now, with VFs to judge: asking may cost the daemon xenstore round trips. */
+	if (n && get_assigned && get_assigned(userdata, &assigned, &n_assigned) < 0)
+		n_assigned = 0;
 	for (unsigned i = 0; i < n; i++) {
 		struct pci_dev_info vf;
 		size_t len = strlen(busy);

@@ -17,9 +17,16 @@ int sriov_list_vfs(struct pci_host *host, const struct pcirst_sbdf *pf, struct p
 		   unsigned *n);
 
 /*
+ * The functions domains hold: *list stays owned by the callee; 0, or
+ * -errno (then none are known to be held).
+ */
+typedef int (*sriov_assigned_fn)(void *userdata, const struct pcirst_sbdf **list, unsigned *n);
+
+/*
  * For a PF (info->is_pf): 0 when none of its VFs is in use, -EPERM naming
- * every VF that is (bound to another driver, or in assigned), -errno when the
- * VFs cannot be listed. 0 for any other function.
+ * every VF that is (bound to another driver, or held by a domain), -errno
+ * when the VFs cannot be listed. 0 for any other function. assigned (may be
+ * NULL: drivers only) is called only for a PF that has VFs.
  */
 int sriov_check_pf(struct pci_host *host, const struct pci_dev_info *info,
-		   const struct pcirst_sbdf *assigned, unsigned n_assigned, struct why *why);
+		   sriov_assigned_fn assigned, void *userdata, struct why *why);

@@ -29,6 +29,7 @@ static void message_ids(void **state)
 	assert_int_equal(audit_event_of(POLICY_OUTCOME_FAILED_IGNORED), AUDIT_RESET_FAILED_IGNORED);
 	assert_int_equal(audit_event_of(POLICY_OUTCOME_SKIPPED), AUDIT_RESET_SKIPPED);
 	assert_int_equal(audit_event_of(POLICY_OUTCOME_ABORTED), AUDIT_RESET_ABORTED);
+	assert_int_equal(audit_event_of(POLICY_OUTCOME_REFUSED), AUDIT_REQUEST_REFUSED);
 	/* Nothing unknown may pass for a success. */
 	assert_int_equal(audit_event_of(_POLICY_OUTCOME_MAX), AUDIT_RESET_FAILED);
 }
@@ -179,6 +180,46 @@ static void reset_failed_ignored(void **state)
 	assert_field(&f->rec, "POLICY_REASON", "NIC firmware resets itself; FLR times out");
 	assert_field(&f->rec, "RESULT", "failed-ignored");
 	assert_field(&f->rec, "ERRNO", "110");
+}
+
+/* The engine's refusal (an SR-IOV PF whose VF a domain holds): refused under any mode. */
+static void reset_refused_by_engine(void **state)
+{
+	static const char why[] = "0000:03:00.0 is an SR-IOV PF: resetting it disables its VFs, "
+				  "and this one is in use: 0000:03:00.2 (assigned to a domain)";
+	struct fix *f = *state;
+	struct trail_attempt *at;
+	struct reset_method_spec flr = {.id = RESET_FLR};
+
+	at = reset_trail_add(f->trail, &flr, &f->targets[0]);
+	assert_non_null(at);
+	at->outcome = ATTEMPT_REFUSED;
+	at->error = EPERM; /* as the engine records it */
+	snprintf(at->message, sizeof(at->message), "%s", why);
+	f->trail->verdict = VERDICT_REFUSED;
+	f->trail->usec = 900;
+	snprintf(f->trail->message, sizeof(f->trail->message), "%s", why);
+	f->rule.mode = POLICY_LENIENT;
+	f->decision.mode = POLICY_LENIENT;
+	f->a.outcome = policy_outcome_of(f->decision.mode, f->trail->verdict);
+	assert_int_equal(f->a.outcome, POLICY_OUTCOME_REFUSED);
+	assert_int_equal(audit_reset(&f->sink, &f->a), 0);
+	assert_field(&f->rec, "MESSAGE",
+		     "0000:03:00.0: reset refused, no policy may reset it (lenient, rule " RULE_FILE
+		     ":3:5): 0000:03:00.0 is an SR-IOV PF: resetting it disables its VFs, and "
+		     "this one is in use: 0000:03:00.2 (assigned to a domain); attach refused");
+	assert_field(&f->rec, "MESSAGE_ID", audit_message_id(AUDIT_REQUEST_REFUSED));
+	assert_field(&f->rec, "PRIORITY", "4");
+	assert_field(&f->rec, "RESULT", "refused");
+	assert_field(&f->rec, "POLICY", "lenient");
+	assert_field(&f->rec, "REQUEST_ERROR", why);
+	assert_field(&f->rec, "RESET_ERROR", why);
+	assert_field(&f->rec, "RESET_ATTEMPT",
+		     "flr 0000:03:00.0 refused 0000:03:00.0 is an SR-IOV "
+		     "PF: resetting it disables its VFs, and this one is in "
+		     "use: 0000:03:00.2 (assigned to a domain)");
+	assert_no_field(&f->rec, "RESET_METHOD");
+	assert_field(&f->rec, "ERRNO", "1");
 }
 
 static void reset_skipped(void **state)
@@ -410,6 +451,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(reset_failed_strict, audit_fix_setup,
 					    audit_fix_teardown),
 	    cmocka_unit_test_setup_teardown(reset_failed_ignored, audit_fix_setup,
+					    audit_fix_teardown),
+	    cmocka_unit_test_setup_teardown(reset_refused_by_engine, audit_fix_setup,
 					    audit_fix_teardown),
 	    cmocka_unit_test_setup_teardown(reset_skipped, audit_fix_setup, audit_fix_teardown),
 	    cmocka_unit_test_setup_teardown(reset_aborted, audit_fix_setup, audit_fix_teardown),

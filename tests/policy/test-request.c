@@ -276,6 +276,9 @@ static void test_outcomes(void **state)
 	    {POLICY_SKIP, VERDICT_OK, "skipped"},
 	    {POLICY_STRICT, VERDICT_ABORTED, "aborted"},
 	    {POLICY_LENIENT, VERDICT_ABORTED, "aborted"},
+	    /* The engine's refusal (an SR-IOV PF whose VFs are in use): no mode goes on. */
+	    {POLICY_STRICT, VERDICT_REFUSED, "refused"},
+	    {POLICY_LENIENT, VERDICT_REFUSED, "refused"},
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++)

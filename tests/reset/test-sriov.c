@@ -111,26 +111,67 @@ static void vf_identity_from_pf(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
-static struct reset_trail *reset_pf(struct devmodel *m, const char *assigned)
-{
-	struct pcirst_sbdf target, in_use;
-	struct reset_options opts = {.targets = &target, .n_targets = 1};
-	struct reset_method_spec flr = {.id = RESET_FLR};
-	struct reset_trail *t = NULL;
+/* A source of the functions domains hold that counts how often the engine asks. */
+struct held {
+	const char *sbdf; /* NULL: none */
+	int error;	  /* < 0: the source fails so */
+	unsigned asked;
+};
 
-	assert_int_equal(pcirst_sbdf_parse(PF, &target), 0);
-	if (assigned) {
-		assert_int_equal(pcirst_sbdf_parse(assigned, &in_use), 0);
-		opts.assigned = &in_use;
-		opts.n_assigned = 1;
-	}
-	opts.methods = &flr;
-	opts.n_methods = 1;
-	test_timing(&opts.timing);
-	assert_int_equal(reset_run_sync(devmodel_host(m), &opts, &t), 0);
-	return t;
+static int held_list(void *userdata, struct pcirst_sbdf **out, unsigned *n)
+{
+	struct held *h = userdata;
+
+	h->asked++;
+	if (h->error < 0)
+		return h->error;
+	*out = NULL;
+	*n = 0;
+	if (!h->sbdf)
+		return 0;
+	*out = malloc(sizeof(**out));
+	assert_non_null(*out);
+	assert_int_equal(pcirst_sbdf_parse(h->sbdf, *out), 0);
+	*n = 1;
+	return 0;
 }
 
+/* Resets target with the comma-separated methods ("": the default order). */
+static struct reset_trail *reset_with(struct devmodel *m, const char *target, const char *methods,
+				      struct held *held)
+{
+	struct pcirst_sbdf t;
+	struct reset_method_spec specs[_RESET_METHOD_MAX];
+	struct reset_options opts = {.targets = &t, .n_targets = 1};
+	struct reset_trail *trail = NULL;
+	char list[64], *save = NULL;
+
+	assert_int_equal(pcirst_sbdf_parse(target, &t), 0);
+	snprintf(list, sizeof(list), "%s", methods);
+	for (char *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		assert_true(opts.n_methods < _RESET_METHOD_MAX);
+		assert_int_equal(reset_method_spec_parse(w, &specs[opts.n_methods++]), 0);
+	}
+	opts.methods = opts.n_methods ? specs : NULL;
+	if (held)
+		opts.assigned = (struct reset_assigned_source){held_list, held};
+	test_timing(&opts.timing);
+	assert_int_equal(reset_run_sync(devmodel_host(m), &opts, &trail), 0);
+	return trail;
+}
+
+static struct reset_trail *reset_pf(struct devmodel *m, const char *assigned)
+{
+	struct held held = {.sbdf = assigned};
+
+	return reset_with(m, PF, "flr", &held);
+}
+
+/*
+ * A PF whose VFs are in use is refused by the engine (verdict refused, not
+ * failed): every method would take the VFs away, so none is tried after the
+ * first refusal, whatever the method order.
+ */
 static void pf_refused_while_vfs_in_use(void **state)
 {
 	static const struct {
@@ -144,22 +185,93 @@ static void pf_refused_while_vfs_in_use(void **state)
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-		_cleanup_(devmodel_freep) struct devmodel *m = devmodel_new();
-		struct simdev *pf = add_pf(m, "pciback");
-		_cleanup_(reset_trail_freep) struct reset_trail *t = NULL;
+		for (int order = 0; order < 2; order++) {
+			_cleanup_(devmodel_freep) struct devmodel *m = devmodel_new();
+			struct simdev *pf = add_pf(m, "pciback");
+			_cleanup_(reset_trail_freep) struct reset_trail *t = NULL;
+			struct held held = {.sbdf = cases[i].assigned};
 
-		add_vf(m, VF1, cases[i].vf1_driver);
-		add_vf(m, VF2, cases[i].vf2_driver);
-		simdev_sriov_enable(pf, 2);
-		devmodel_log_clear(m);
-		t = reset_pf(m, cases[i].assigned);
-		print_message("case %zu: %s\n", i, t->message);
-		assert_int_equal(t->verdict, VERDICT_FAILED);
-		assert_int_equal(t->attempts[0].outcome, ATTEMPT_REFUSED);
-		assert_non_null(strstr(t->attempts[0].message, cases[i].message));
-		assert_int_equal(simdev_reset_count(pf), 0);
-		assert_int_equal(devmodel_log_find(m, PF, PCI_COMMAND), -1); /* nothing written */
+			add_vf(m, VF1, cases[i].vf1_driver);
+			add_vf(m, VF2, cases[i].vf2_driver);
+			simdev_sriov_enable(pf, 2);
+			devmodel_log_clear(m);
+			t = reset_with(m, PF, order ? "" : "flr", &held);
+			print_message("case %zu, %s: %s\n", i, order ? "default order" : "flr",
+				      t->message);
+			assert_int_equal(t->verdict, VERDICT_REFUSED);
+			assert_string_equal(reset_verdict_name(t->verdict), "refused");
+			assert_int_equal(t->n_attempts, 1);
+			assert_int_equal(t->attempts[0].outcome, ATTEMPT_REFUSED);
+			assert_non_null(strstr(t->attempts[0].message, cases[i].message));
+			/* The summary is the refusal itself, naming the VFs. */
+			assert_non_null(strstr(t->message, "0000:03:00.0 is an SR-IOV PF"));
+			assert_non_null(strstr(t->message, cases[i].message));
+			assert_false(reset_trail_acted(t));
+			assert_int_equal(held.asked, 1);
+			assert_int_equal(simdev_reset_count(pf), 0);
+			assert_int_equal(devmodel_log_find(m, PF, PCI_COMMAND),
+					 -1); /* nothing written */
+		}
 	}
+}
+
+/*
+ * Which functions domains hold costs the daemon xenstore round trips: the
+ * engine asks only for a PF with VFs, and once per job however many
+ * methods it tries; a source that fails leaves the VFs' drivers to judge.
+ */
+static void assigned_asked_only_for_a_pf_with_vfs(void **state)
+{
+	_cleanup_(devmodel_freep) struct devmodel *m = devmodel_new();
+	struct simdev *pf = add_pf(m, "pciback");
+	struct simdev *other;
+	struct simdev_spec spec = nvme_spec("0000:04:00.0", "pciback");
+	struct reset_trail *t;
+	struct held held = {0};
+
+	other = devmodel_add(m, &spec);
+	simdev_program(other);
+	/* A function without SR-IOV, and the PF before its VFs are enabled: never asked. */
+	t = reset_with(m, "0000:04:00.0", "flr", &held);
+	assert_int_equal(t->verdict, VERDICT_OK);
+	reset_trail_free(t);
+	t = reset_with(m, PF, "flr", &held);
+	assert_int_equal(t->verdict, VERDICT_OK);
+	reset_trail_free(t);
+	assert_int_equal(held.asked, 0);
+
+	/* A VF: never asked either (its reset leaves its siblings alone). */
+	add_vf(m, VF1, "pciback");
+	add_vf(m, VF2, "");
+	simdev_sriov_enable(pf, 2);
+	t = reset_with(m, VF1, "flr", &held);
+	assert_int_equal(t->verdict, VERDICT_OK);
+	reset_trail_free(t);
+	assert_int_equal(held.asked, 0);
+
+	/* The PF with VFs: asked once, though three methods are tried (FLR shows no effect). */
+	simdev_behaviour(pf)->flr_no_effect = true;
+	simdev_program(pf);
+	t = reset_with(m, PF, "flr,af-flr,pm", &held);
+	assert_int_equal(t->verdict, VERDICT_FAILED);
+	assert_int_equal(t->n_attempts, 3);
+	assert_int_equal(t->attempts[0].outcome, ATTEMPT_INEFFECTIVE);
+	reset_trail_free(t);
+	assert_int_equal(held.asked, 1);
+
+	/* A failing source: the VFs are judged by their drivers alone. */
+	simdev_behaviour(pf)->flr_no_effect = false;
+	held = (struct held){.sbdf = VF1, .error = -ENOTCONN};
+	t = reset_with(m, PF, "flr", &held);
+	assert_int_equal(t->verdict, VERDICT_OK);
+	reset_trail_free(t);
+	assert_int_equal(held.asked, 1);
+	simdev_set_driver(devmodel_find(m, VF2), "nvme");
+	t = reset_with(m, PF, "flr", &held);
+	assert_int_equal(t->verdict, VERDICT_REFUSED);
+	assert_non_null(strstr(t->message, "0000:03:00.2 (driver 'nvme')"));
+	assert_null(strstr(t->message, VF1));
+	reset_trail_free(t);
 }
 
 static void pf_reset_brings_vfs_back(void **state)
@@ -284,6 +396,7 @@ int main(void)
 	    cmocka_unit_test(vf_without_vf_enable_not_responding),
 	    cmocka_unit_test(vf_identity_from_pf),
 	    cmocka_unit_test(pf_refused_while_vfs_in_use),
+	    cmocka_unit_test(assigned_asked_only_for_a_pf_with_vfs),
 	    cmocka_unit_test(pf_reset_brings_vfs_back),
 	    cmocka_unit_test(probe_relations),
 	    cmocka_unit_test(probe_cli_relations),
