@@ -150,7 +150,7 @@ static void client_side(const struct bench_opts *o, struct xs_handle *h)
 			free(ev);
 	}
 	row_samples("xenstore round trip (one xs_read)", &rtt,
-		    "a request costs the daemon 5 of these (9 with a reset over 20 ms)", "");
+		    "a request costs the daemon 5 of these (8 with a reset over 20 ms)", "");
 	row_samples("client: libpcirst connect (pcirst_open)", &conn, "", "");
 	row_samples("client: request transaction (3 writes)", &trans, "", "");
 	row_samples("client: watch registration", &watch, "", "");

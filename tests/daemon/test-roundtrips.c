@@ -8,10 +8,14 @@
  * and the daemon counts them (daemon/status, "round trips N"), checked here
  * against the messages xenstored saw on that connection. The daemon answered
  * a request in 25 round trips before it batched them (26 with a reset).
+ * Which functions domains hold (the pci backends) is read only for a reset
+ * of an SR-IOV PF with VFs: 4 round trips when a domain holds anything,
+ * which every FLR paid before.
  */
 #include <stdio.h>
 
 #include "daemon-fixture.h"
+#include "xs-assigned.h"
 
 #define REQUESTS 10
 
@@ -19,6 +23,7 @@ struct cost {
 	unsigned lib_messages;	 /* on the daemon's libxenstore connection: a round trip each */
 	unsigned batch_messages; /* on its batch connection */
 	unsigned long long batch_round_trips;
+	unsigned backend_messages; /* of the daemon's, naming the pci backends */
 };
 
 static char trace[64];
@@ -95,6 +100,8 @@ static void count(long offset, struct cost *c)
 			}
 			if (streq(conn, client))
 				continue;
+			if (strstr(line, XS_PCI_BACKEND))
+				c->backend_messages++;
 			if (streq(conn, batch))
 				c->batch_messages++;
 			else
@@ -127,11 +134,12 @@ static void measure(struct fixture *f, const char *prefix, const char *sbdf, con
 	}
 	c->batch_round_trips = round_trips(f) - rt0;
 	count(offset, c);
-	print_message("%s: per request %.1f round trips: %.1f on the batch connection (%.1f "
-		      "messages), %.1f through libxenstore\n",
-		      result, (double)(c->batch_round_trips + c->lib_messages) / REQUESTS,
+	print_message("%s %s: per request %.1f round trips: %.1f on the batch connection (%.1f "
+		      "messages, %.1f of them reading the pci backends), %.1f through "
+		      "libxenstore\n",
+		      sbdf, result, (double)(c->batch_round_trips + c->lib_messages) / REQUESTS,
 		      (double)c->batch_round_trips / REQUESTS, (double)c->batch_messages / REQUESTS,
-		      (double)c->lib_messages / REQUESTS);
+		      (double)c->backend_messages / REQUESTS, (double)c->lib_messages / REQUESTS);
 	/* The daemon's count is not an invention: the batch connection carried at least as many
 	 * messages as round trips, and fewer than 16 per round trip (the largest batch). */
 	assert_true(c->batch_messages >= c->batch_round_trips);
@@ -141,7 +149,7 @@ static void measure(struct fixture *f, const char *prefix, const char *sbdf, con
 static void request_round_trips(void **state)
 {
 	struct fixture *f = *state;
-	struct cost skip, flr;
+	struct cost skip, flr, held, pf;
 
 	start_daemon(f);
 	wait_ready(f, true);
@@ -155,13 +163,31 @@ static void request_round_trips(void **state)
 	/* The status, coalesced (at most one write per 0.1 s): never one per request and step. */
 	assert_true(skip.lib_messages <= REQUESTS);
 	/*
-	 * An FLR (over 100 ms): also "accepted" (3), and which functions
-	 * domains hold (the pci backends: 1 here, nothing assigned); the
-	 * status is written while the reset runs (0.1 s after it was taken in).
+	 * An FLR (over 100 ms): also "accepted" (3); the status is written
+	 * while the reset runs (0.1 s after it was taken in). No domain holds
+	 * anything, and nothing asks.
 	 */
 	measure(f, "f", "0000:01:00.0", "ok", &flr);
-	assert_true(flr.batch_round_trips <= 9 * REQUESTS);
+	assert_true(flr.batch_round_trips <= 8 * REQUESTS);
 	assert_true(flr.lib_messages <= REQUESTS + 2);
+	assert_int_equal(flr.backend_messages, 0);
+	/*
+	 * A domain holds functions (libxl's backend nodes): the same FLR costs
+	 * the same, the backends unread (4 round trips more each before: one
+	 * per level of backend/pci, 12 per request).
+	 */
+	assert_true(xs_write(f->h, XBT_NULL, XS_PCI_BACKEND "/3/0/dev-0", "0000:02:00.0", 12));
+	measure(f, "h", "0000:01:00.0", "ok", &held);
+	assert_true(held.batch_round_trips <= 8 * REQUESTS);
+	assert_int_equal(held.backend_messages, 0);
+	/*
+	 * An SR-IOV PF with VFs: the one reset that must know whether a domain
+	 * holds a VF reads the backends, each level once per request (backend/pci,
+	 * domain 3, its device 0, its dev-0), and no more.
+	 */
+	measure(f, "p", "0000:05:00.0", "ok", &pf);
+	assert_int_equal(pf.backend_messages, 4 * REQUESTS);
+	assert_true(pf.batch_round_trips <= 12 * REQUESTS);
 }
 
 int main(void)

@@ -9,6 +9,9 @@
  *   00:03.0 root port -> 03:00.0 e1000e       PM (no FLR)    pciback, never enabled
  *   00:04.0 root port -> 04:00.0 NIC fn 0     FLR            pciback
  *                        04:00.1 NIC fn 1                    e1000e (in use by dom0)
+ *   00:05.0 root port -> 05:00.0 NVMe PF      FLR, SR-IOV    pciback, 2 VFs enabled
+ *                        05:00.1 its VF 1     FLR            pciback
+ *                        05:00.2 its VF 2     FLR            pciback
  *   00:1f.2 SATA controller on the root bus                  ahci
  *
  * The endpoints are programmed as a guest left them (Command 0006, BARs
@@ -62,6 +65,37 @@ static void endpoint(struct devmodel *m, struct simdev_spec spec, bool program)
 	}
 	if (program)
 		simdev_program(d);
+}
+
+/*
+ * An SR-IOV PF with its two VFs enabled, as the dom0 system test's NVMe
+ * (QEMU's nvme with sriov_max_vfs): the daemon's tests take it to check the
+ * PF rule (an SR-IOV PF whose VFs are in use is refused) against a real
+ * xenstored's pci backend nodes.
+ */
+static void sriov_pf(struct devmodel *m)
+{
+	struct simdev_spec pf = nvme_spec("0000:05:00.0", "pciback");
+	struct simdev_spec vf = nvme_spec("0000:05:00.1", "pciback");
+	struct simdev *d;
+
+	pf.parent = "0000:00:05.0";
+	pf.multifunction = true;
+	pf.pf = true;
+	pf.total_vfs = 2;
+	pf.vf_device = 0x0010;
+	pf.iommu_group = 5;
+	endpoint(m, pf, true);
+	d = devmodel_find(m, pf.sbdf);
+	simdev_sriov_enable(d, 2);
+	vf.parent = "0000:00:05.0";
+	vf.vf = true;
+	vf.physfn = pf.sbdf;
+	for (int i = 1; i <= 2; i++) {
+		vf.sbdf = i == 1 ? "0000:05:00.1" : "0000:05:00.2";
+		vf.iommu_group = 5 + i;
+		endpoint(m, vf, false);
+	}
 }
 
 /* One config file changed: if Initiate FLR is set, the function resets. */
@@ -177,6 +211,7 @@ int main(int argc, char **argv)
 	add_root_port(m, "0000:00:02.0", 2, 2);
 	add_root_port(m, "0000:00:03.0", 3, 2);
 	add_root_port(m, "0000:00:04.0", 4, 2);
+	add_root_port(m, "0000:00:05.0", 5, 2);
 	endpoint(m,
 		 (struct simdev_spec){.sbdf = "0000:01:00.0",
 				      .parent = "0000:00:01.0",
@@ -242,6 +277,7 @@ int main(int argc, char **argv)
 				      .flr = true,
 				      .iommu_group = 4},
 		 true);
+	sriov_pf(m);
 	devmodel_add(m, &(struct simdev_spec){.sbdf = "0000:00:1f.2",
 					      .vendor = 0x8086,
 					      .device = 0x2922,
