@@ -125,7 +125,7 @@ if [ "$mode" = explore ]; then
 fi
 
 # Every check below, counted: run.sh requires exactly this many results.
-plan 180
+plan 188
 say "devices $(ls /sys/bus/pci/drivers/pciback | grep -c :) bound to pciback"
 echo "== pcirstctl probe"
 pcirstctl probe -v | tee /tmp/probe
