@@ -97,10 +97,11 @@ int attempt_offload_sysfs_write(struct attempt *a)
 			     a->timing->kernel_timeout, sysfs_write_done, a, &a->offload);
 }
 
-static void attempt_release(struct attempt *a)
+static void attempt_release(struct reset_job *job)
 {
-	offload_free(a->offload);
-	a->offload = NULL;
+	struct attempt *a = &job->a;
+
+	job_drop_offload(job);
 	for (unsigned i = 0; i < a->n_fns; i++) {
 		pci_cfg_free(a->fns[i].cfg);
 		a->fns[i] = (struct attempt_fn){0};
@@ -181,9 +182,9 @@ void job_finish(struct reset_job *job, enum reset_verdict verdict)
 				job->trail->effect = EFFECT_UNVERIFIED;
 	}
 	job->trail->usec = now_usec() - job->job_start;
-	job_summarize(job);
-	attempt_release(&job->a);
+	attempt_release(job);
 	job_wake_restore(job);
+	job_summarize(job);
 	job->phase = JOB_DONE;
 	job->finished = true;
 	if (job->timer)
@@ -218,7 +219,7 @@ static void attempt_end(struct reset_job *job, enum attempt_outcome outcome, int
 	if (outcome == ATTEMPT_OK)
 		for (unsigned i = 0, first = (unsigned)(a->fns - job->fns); i < a->n_fns; i++)
 			job->trail->effects[first + i] = a->fns[i].effect;
-	attempt_release(a);
+	attempt_release(job);
 
 	if (outcome == ATTEMPT_ABORTED) {
 		job_finish(job, VERDICT_ABORTED);
@@ -397,8 +398,7 @@ static int64_t job_advance(struct reset_job *job)
 		a->phase = 0;
 		return 0;
 	case JOB_METHOD:
-		offload_free(a->offload);
-		a->offload = NULL;
+		job_drop_offload(job);
 		r = method_ops_get(a->method.id)->step(a);
 		if (r < 0) {
 			attempt_fail(job, r);

@@ -47,6 +47,8 @@ struct reset_assigned_source {
 	void *userdata;
 };
 
+struct power_late;
+
 struct reset_options {
 	const struct pcirst_sbdf *targets;
 	unsigned n_targets;
@@ -61,6 +63,12 @@ struct reset_options {
 	 * list NULL or failing: VFs are judged by their drivers alone.
 	 */
 	struct reset_assigned_source assigned;
+	/*
+	 * Where a job that woke a function hands its power/control value when
+	 * a kernel write it abandoned still holds the function (power-late.h).
+	 * NULL: the trail says power/control was left "on".
+	 */
+	struct power_late *power_late;
 };
 
 struct reset_job;

@@ -4,7 +4,21 @@
 
 #include "job.h"
 
+static void summarize(struct reset_job *job);
+
 void job_summarize(struct reset_job *job)
+{
+	struct reset_trail *t = job->trail;
+	size_t len;
+
+	summarize(job);
+	/* The function's power setting changed and was not put back: every reader must know. */
+	len = strlen(t->message);
+	if (t->power[0] && len < sizeof(t->message))
+		snprintf(t->message + len, sizeof(t->message) - len, "; %s", t->power);
+}
+
+static void summarize(struct reset_job *job)
 {
 	struct reset_trail *t = job->trail;
 	char m[64], s[PCIRST_SBDF_STRLEN];

@@ -5,21 +5,49 @@
  * write offloaded like the kernel's reset. A target that cannot be woken
  * fails the job at once: resetting some functions of a set and not others,
  * or "resetting" a powered-off one, would report what did not happen.
+ *
+ * At the job's end, on every path, each power/control that was written is
+ * put back (job_wake_restore()).
  */
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "job.h"
+#include "power-late.h"
+
+void job_drop_offload(struct reset_job *job)
+{
+	struct attempt *a = &job->a;
+
+	if (a->offload && offload_running(a->offload)) {
+		/* Only an abandoned call is dropped while its thread runs (deadline, abort). */
+		offload_abandon(a->offload);
+		offload_free(job->left);
+		job->left = a->offload;
+	} else {
+		offload_free(a->offload);
+	}
+	a->offload = NULL;
+}
 
 static void wake_write_done(struct reset_job *job)
 {
 	struct attempt *a = &job->a;
 	const struct pcirst_sbdf *sbdf = &job->targets[job->wake_idx];
+	char s[PCIRST_SBDF_STRLEN];
 	struct why why = {""};
 
-	offload_free(a->offload);
-	a->offload = NULL;
+	job_drop_offload(job);
 	job->wake_writing = false;
-	job->wake[job->wake_idx].woken = true;
+	if (a->offload_result == -ETIME) {
+		snprintf(job->refusal, sizeof(job->refusal),
+			 "%s is runtime-suspended and the write of 'on' to power/control did not "
+			 "return within %llu ms: abandoned; not reset",
+			 pcirst_sbdf_format(sbdf, s),
+			 (unsigned long long)(job->timing.kernel_timeout / USEC_PER_MSEC));
+		job_finish(job, VERDICT_FAILED);
+		return;
+	}
 	if (power_check_awake(job->host, sbdf, a->offload_result, &why) < 0) {
 		snprintf(job->refusal, sizeof(job->refusal), "%s", why.msg);
 		job_finish(job, VERDICT_FAILED);
@@ -58,6 +86,11 @@ int job_wake_step(struct reset_job *job)
 		a->sysfs_write.driver[0] = '\0';
 		a->sysfs_write.name = "power/control";
 		snprintf(a->sysfs_write.value, sizeof(a->sysfs_write.value), "on");
+		/*
+		 * Changed from now on, whatever becomes of the write: one abandoned
+		 * at its deadline or by an abort may still land.
+		 */
+		job->wake[job->wake_idx].woken = true;
 		r = attempt_offload_sysfs_write(a);
 		if (r < 0) {
 			a->offload_result = r;
@@ -75,8 +108,64 @@ int job_wake_step(struct reset_job *job)
 	return 0;
 }
 
+static void power_note(struct reset_job *job, const char *fmt, ...) _printf_(2, 3);
+static void power_note(struct reset_job *job, const char *fmt, ...)
+{
+	char *p = job->trail ? job->trail->power : NULL;
+	size_t len;
+	va_list ap;
+
+	if (!p)
+		return;
+	len = strlen(p);
+	if (len && len + 2 < sizeof(job->trail->power))
+		len += (size_t)snprintf(p + len, sizeof(job->trail->power) - len, "; ");
+	if (len >= sizeof(job->trail->power))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p + len, sizeof(job->trail->power) - len, fmt, ap);
+	va_end(ap);
+}
+
 void job_wake_restore(struct reset_job *job)
 {
-	for (unsigned i = 0; job->wake && i < job->n_targets; i++)
-		power_restore(job->host, &job->targets[i], &job->wake[i]);
+	/* The abandoned write holds the device lock power/control's store takes (power-late.h). */
+	bool held = job->left && offload_running(job->left);
+	char s[PCIRST_SBDF_STRLEN];
+	int r;
+
+	for (unsigned i = 0; job->wake && i < job->n_targets; i++) {
+		struct power_wake *w = &job->wake[i];
+
+		if (!w->woken)
+			continue;
+		w->woken = false;
+		pcirst_sbdf_format(&job->targets[i], s);
+		if (!held) {
+			r = power_restore(job->host, &job->targets[i], w);
+			if (r < 0)
+				power_note(
+				    job,
+				    "power/control of %s could not be set back to '%s' (%s): "
+				    "it stays 'on'",
+				    s, w->control, strerror(-r));
+			continue;
+		}
+		r = job->power_late ? power_late_add(job->power_late, job->host, &job->targets[i],
+						     w->control, job->left)
+				    : -EOPNOTSUPP;
+		if (r >= 0)
+			power_note(
+			    job,
+			    "power/control of %s stays 'on' until the abandoned kernel write "
+			    "returns, then is set back to '%s'",
+			    s, w->control);
+		else
+			power_note(
+			    job,
+			    "power/control of %s stays 'on' (it was '%s'): the abandoned kernel "
+			    "write still holds the function; set it back with "
+			    "'echo %s > /sys/bus/pci/devices/%s/power/control'",
+			    s, w->control, w->control, s);
+	}
 }

@@ -31,6 +31,7 @@ int reset_job_new(sd_event *event, struct pci_host *host, const struct reset_opt
 		job->timing.poll_interval = USEC_PER_MSEC;
 	job->done = done;
 	job->userdata = userdata;
+	job->power_late = opts->power_late;
 	job->targets = calloc(opts->n_targets, sizeof(*job->targets));
 	job->fns = calloc(opts->n_targets, sizeof(*job->fns));
 	job->methods = calloc(n_methods, sizeof(*job->methods));
@@ -90,8 +91,7 @@ void reset_job_abort(struct reset_job *job, const char *reason)
 	job->abort_requested = true;
 	/* A kernel write in progress cannot be interrupted: abandon it rather than wait. */
 	if (job->waiting_async && job->a.offload) {
-		offload_free(job->a.offload);
-		job->a.offload = NULL;
+		job_drop_offload(job);
 		job->a.kernel_abandoned = true;
 		job->waiting_async = false;
 	}
@@ -115,7 +115,13 @@ void reset_job_free(struct reset_job *job)
 {
 	if (!job)
 		return;
+	/* Freed before its end: power/control is still put back (or handed over). */
+	if (job->started && !job->finished) {
+		job_drop_offload(job);
+		job_wake_restore(job);
+	}
 	offload_free(job->a.offload);
+	offload_free(job->left);
 	for (unsigned i = 0; job->fns && i < job->n_targets; i++)
 		pci_cfg_free(job->fns[i].cfg);
 	pci_cfg_free(job->a.bridge_cfg);

@@ -44,6 +44,9 @@ struct reset_job {
 	struct power_wake *wake; /* per target */
 	unsigned wake_idx;
 	bool wake_writing;
+	struct power_late *power_late;
+	/* A kernel write abandoned while its thread was in the kernel (job_drop_offload()). */
+	struct offload *left;
 	/* Set: the job ended for this reason, before any attempt or refused (below). */
 	char refusal[WHY_MAX];
 	bool refused; /* a target no method may reset (an SR-IOV PF whose VFs are in use) */
@@ -63,8 +66,19 @@ void job_finish(struct reset_job *job, enum reset_verdict verdict);
  * offloaded write runs, or the job finished).
  */
 int job_wake_step(struct reset_job *job);
-/* After the job: puts back the power/control values job_wake_step() changed. */
+/*
+ * After the job: puts back the power/control values job_wake_step() changed,
+ * at once, or (a kernel write abandoned and still in the kernel) handed to
+ * job->power_late for when it returns; what could not be done is in the
+ * trail's power note.
+ */
 void job_wake_restore(struct reset_job *job);
+/*
+ * Frees the attempt's offloaded call; one whose thread is still in the
+ * kernel (abandoned) is kept in job->left until the job is freed, so the
+ * power/control restore can wait for it.
+ */
+void job_drop_offload(struct reset_job *job);
 
 /* The functions domains hold, asked of the source on first use (sriov_assigned_fn). */
 int job_assigned(void *userdata, const struct pcirst_sbdf **list, unsigned *n);

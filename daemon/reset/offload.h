@@ -16,6 +16,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <systemd/sd-event.h>
 
 #include "util.h"
@@ -32,6 +33,24 @@ typedef void (*offload_done_fn)(int result, void *userdata);
  */
 int offload_start(sd_event *event, offload_fn fn, const void *arg, size_t arg_size, usec_t timeout,
 		  offload_done_fn done, void *userdata, struct offload **out);
+/*
+ * Like offload_start(), but fn runs only once the thread of after (running,
+ * abandoned, or NULL: none) has returned: a write that must land after one
+ * the kernel still holds. If this call is abandoned while it waits, fn never
+ * runs (its thread returns -ECANCELED, discarded like any abandoned result).
+ */
+int offload_start_after(sd_event *event, struct offload *after, offload_fn fn, const void *arg,
+			size_t arg_size, usec_t timeout, offload_done_fn done, void *userdata,
+			struct offload **out);
+/*
+ * Stops watching the call: done will not run (the deadline does the same
+ * before it reports -ETIME). The thread is left to finish on its own;
+ * offload_running() and offload_start_after() still see it until
+ * offload_free().
+ */
+void offload_abandon(struct offload *o);
+/* Whether the call's thread has not returned yet (watched or abandoned). */
+bool offload_running(const struct offload *o);
 /* Forgets the call: done will not run. A call still in progress is abandoned, not waited for. */
 void offload_free(struct offload *o);
 DEFINE_FREEP(struct offload, offload_free)

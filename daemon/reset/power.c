@@ -54,13 +54,11 @@ int power_check_awake(struct pci_host *host, const struct pcirst_sbdf *sbdf, int
 	return 0;
 }
 
-void power_restore(struct pci_host *host, const struct pcirst_sbdf *sbdf, struct power_wake *w)
+int power_restore(struct pci_host *host, const struct pcirst_sbdf *sbdf, const struct power_wake *w)
 {
 	/*
 	 * "auto" lets the function suspend again; Linux's pm_runtime_allow()
 	 * only queues an idle check (RPM_ASYNC), so this write does not block.
 	 */
-	if (w->woken)
-		(void)pci_host_attr_write(host, sbdf, "power/control", w->control);
-	w->woken = false;
+	return pci_host_attr_write(host, sbdf, "power/control", w->control);
 }

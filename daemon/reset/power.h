@@ -18,7 +18,7 @@
 #include "util.h"
 
 struct power_wake {
-	bool woken;	 /* power/control was changed and is restored after the job */
+	bool woken;	 /* power/control was written (or a write started) and is put back */
 	char control[8]; /* what power/control held */
 };
 
@@ -34,5 +34,9 @@ int power_needs_wake(struct pci_host *host, const struct pcirst_sbdf *sbdf, stru
  */
 int power_check_awake(struct pci_host *host, const struct pcirst_sbdf *sbdf, int result,
 		      struct why *why);
-/* Writes back power/control when it was changed. */
-void power_restore(struct pci_host *host, const struct pcirst_sbdf *sbdf, struct power_wake *w);
+/*
+ * Writes back what power/control held (w->control): 0 or -errno. Only where
+ * nothing holds the device lock (power-late.h), or it blocks.
+ */
+int power_restore(struct pci_host *host, const struct pcirst_sbdf *sbdf,
+		  const struct power_wake *w);

@@ -245,6 +245,8 @@ int reset_trail_to_json(const struct reset_trail *t, struct json_object **out)
 	}
 	if (t->message[0])
 		r |= add(o, "message", json_object_new_string(t->message));
+	if (t->power[0])
+		r |= add(o, "power", json_object_new_string(t->power));
 	r |= add(o, "usec", json_object_new_int64((int64_t)t->usec));
 	attempts = json_object_new_array();
 	r |= add(o, "attempts", attempts);

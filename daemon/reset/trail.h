@@ -79,6 +79,12 @@ struct reset_trail {
 	enum reset_effect *effects;
 	enum reset_effect effect;
 	char message[WHY_MAX]; /* one-line summary for logs and errors */
+	/*
+	 * What became of a function's power/control the job changed, when it
+	 * was not simply put back: handed over until an abandoned kernel write
+	 * returns, or left "on" (power.h, power-late.h); "" otherwise.
+	 */
+	char power[WHY_MAX];
 	uint64_t usec;
 };
 
