@@ -42,6 +42,10 @@ const char *audit_message_id(enum audit_event e)
 		return "8c13faf400594405a24ba73fd151aa13";
 	case AUDIT_POLICY_REJECTED:
 		return "cdb1d99d515d40f0b9179e5c6f704c08";
+	case AUDIT_POWER_RESTORED:
+		return "1189e708d0034b2098f475e1b3a97c30";
+	case AUDIT_POWER_LEFT:
+		return "53e3ffeb067949ff96ff4603dab5310f";
 	case _AUDIT_EVENT_MAX:
 		break;
 	}
@@ -201,8 +205,9 @@ static void add_reset_message(struct fields *f, const struct audit_reset *a, con
 	case POLICY_OUTCOME_OK:
 		reset_method_spec_format(&a->trail->method, m, sizeof(m));
 		format_duration(a->trail->usec, dur, sizeof(dur));
-		fields_add_messagef(f, "%s reset by %s (%s, rule %s) in %s; effect %s", sbdfs, m,
-				    mode, rule, dur, reset_effect_name(a->trail->effect));
+		fields_add_messagef(f, "%s reset by %s (%s, rule %s) in %s; effect %s%s%s", sbdfs,
+				    m, mode, rule, dur, reset_effect_name(a->trail->effect),
+				    a->trail->power[0] ? "; " : "", a->trail->power);
 		break;
 	case POLICY_OUTCOME_SKIPPED:
 		if (d->request_applied && !d->rule)
@@ -323,6 +328,8 @@ int audit_reset(const struct audit_sink *sink, const struct audit_reset *a)
 		/* Like every refusal's: one query (REQUEST_ERROR) finds all reasons. */
 		if (a->outcome == POLICY_OUTCOME_REFUSED && t->message[0])
 			fields_add(&f, "REQUEST_ERROR", t->message);
+		if (t->power[0])
+			fields_add(&f, "POWER_CONTROL_NOTE", t->power);
 		for (unsigned i = 0; i < t->n_attempts && i < AUDIT_LIST_MAX; i++) {
 			const struct trail_attempt *at = &t->attempts[i];
 
@@ -391,6 +398,26 @@ int audit_vanished(const struct audit_sink *sink, const char *request_id,
 	fields_add(&f, "PCI_SBDF", s);
 	fields_add(&f, "REQUEST_ID", request_id);
 	/* No RESULT: the reset's own entry follows with one, and counting both would double it. */
+	return fields_send(&f, sink);
+}
+
+int audit_power(const struct audit_sink *sink, const struct power_late_report *r)
+{
+	struct fields f = {0};
+	char s[PCIRST_SBDF_STRLEN];
+
+	if (!sink || !r)
+		return -EINVAL;
+	fields_add_messagef(&f, "%s", r->message);
+	/* Left changed: the function can no longer runtime-suspend, and only an admin can fix it.
+	 */
+	fields_begin(&f, r->result == 0 ? AUDIT_POWER_RESTORED : AUDIT_POWER_LEFT,
+		     r->result == 0 ? LOG_NOTICE : LOG_WARNING);
+	fields_add(&f, "PCI_SBDF", pcirst_sbdf_format(&r->sbdf, s));
+	fields_add(&f, "POWER_CONTROL", r->value);
+	if (r->result < 0 && r->result != -ECANCELED)
+		fields_addf(&f, "ERRNO", "%d", -r->result);
+	fields_addf(&f, "WAITED_USEC", "%" PRIu64, (uint64_t)r->waited);
 	return fields_send(&f, sink);
 }
 

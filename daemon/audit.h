@@ -11,6 +11,7 @@
 
 #include "pci-host.h"
 #include "policy.h"
+#include "power-late.h"
 #include "trail.h"
 
 enum audit_event {
@@ -23,6 +24,8 @@ enum audit_event {
 	AUDIT_DEVICE_VANISHED,	    /* the device disappeared */
 	AUDIT_POLICY_RELOADED,
 	AUDIT_POLICY_REJECTED, /* reload failed, the old policy stays */
+	AUDIT_POWER_RESTORED,  /* power/control set back after an abandoned kernel write */
+	AUDIT_POWER_LEFT,      /* power/control could not be set back: it stays "on" */
 	_AUDIT_EVENT_MAX,
 };
 
@@ -72,5 +75,7 @@ int audit_refused(const struct audit_sink *sink, const char *request_id, const c
 		  const struct pcirst_sbdf *targets, unsigned n_targets);
 int audit_vanished(const struct audit_sink *sink, const char *request_id,
 		   const struct pcirst_sbdf *sbdf);
+/* A power/control value a job handed over (power-late.h): set back, or not. */
+int audit_power(const struct audit_sink *sink, const struct power_late_report *r);
 int audit_policy_reloaded(const struct audit_sink *sink, const struct policy *p);
 int audit_policy_rejected(const struct audit_sink *sink, const struct policy_diags *diags);

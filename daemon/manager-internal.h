@@ -7,6 +7,7 @@
 #pragma once
 
 #include "manager.h"
+#include "power-late.h"
 
 _Static_assert(REQUEST_TARGETS_MAX == POLICY_TARGETS_MAX, "a request decides every target");
 
@@ -42,6 +43,8 @@ struct manager {
 	struct entry *head, *tail;
 	unsigned n_entries, max_entries; /* queued, running and following: bounded */
 	unsigned counts[_RESULT_MAX];
+	/* power/control values jobs handed over: written and audited when the kernel lets go. */
+	struct power_late *power_late;
 	bool stopping; /* no new resets start */
 };
 

@@ -137,6 +137,7 @@ void entry_start(struct entry *e)
 	    .targets = e->req.targets,
 	    .n_targets = e->req.n_targets,
 	    .timing = m->timing,
+	    .power_late = m->power_late,
 	};
 	int r;
 

@@ -25,11 +25,23 @@ const char *manager_result_name(enum manager_result_kind r)
 	return "invalid";
 }
 
+static void on_power_late(void *userdata, const struct power_late_report *r)
+{
+	struct manager *m = userdata;
+
+	if (r->result == 0)
+		log_notice("%s", r->message);
+	else
+		log_warning("%s", r->message);
+	audit_power(m->audit, r);
+}
+
 int manager_new(sd_event *event, struct pci_host *host, struct policy_handle *policy,
 		const struct audit_sink *audit, const struct manager_reporter *reporter,
 		struct manager **out)
 {
 	struct manager *m = calloc(1, sizeof(*m));
+	int r;
 
 	if (!m)
 		return -ENOMEM;
@@ -40,6 +52,12 @@ int manager_new(sd_event *event, struct pci_host *host, struct policy_handle *po
 	m->reporter = *reporter;
 	m->max_entries = MANAGER_MAX_REQUESTS_DEFAULT;
 	reset_timing_default(&m->timing);
+	r = power_late_new(event, on_power_late, m, &m->power_late);
+	if (r < 0) {
+		sd_event_unref(m->event);
+		free(m);
+		return r;
+	}
 	*out = m;
 	return 0;
 }
@@ -68,6 +86,8 @@ void manager_free(struct manager *m)
 		return;
 	while (m->head)
 		entry_free(m->head);
+	/* Not waited for: what is still handed over is audited as left "on". */
+	power_late_free(m->power_late);
 	sd_event_unref(m->event);
 	free(m);
 }
@@ -98,6 +118,11 @@ bool manager_has(const struct manager *m, const char *id)
 		if (streq(e->req.id, id))
 			return true;
 	return false;
+}
+
+unsigned manager_power_pending(const struct manager *m)
+{
+	return power_late_pending(m->power_late);
 }
 
 unsigned manager_running(const struct manager *m)

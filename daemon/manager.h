@@ -93,6 +93,8 @@ void manager_refuse(struct manager *m, const char *id, const char *error);
 bool manager_has(const struct manager *m, const char *id);
 
 unsigned manager_running(const struct manager *m);
+/* power/control values waiting for an abandoned kernel write to return (power-late.h). */
+unsigned manager_power_pending(const struct manager *m);
 unsigned manager_queued(const struct manager *m);
 /* Totals since start, for STATUS= and pcirstctl status. */
 void manager_counts(const struct manager *m, unsigned counts[_RESULT_MAX]);

@@ -211,6 +211,17 @@ static void sample(struct fix *f, enum audit_event e)
 		assert_int_equal(audit_policy_rejected(&f->sink, &diags), 0);
 		policy_diags_clear(&diags);
 		return;
+	case AUDIT_POWER_RESTORED:
+	case AUDIT_POWER_LEFT: {
+		struct power_late_report r = {.sbdf = f->targets[0],
+					      .value = "auto",
+					      .result = e == AUDIT_POWER_LEFT ? -ECANCELED : 0,
+					      .waited = 1500 * USEC_PER_MSEC,
+					      .message = "m"};
+
+		assert_int_equal(audit_power(&f->sink, &r), 0);
+		return;
+	}
 	default:
 		fail();
 	}
