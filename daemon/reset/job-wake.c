@@ -143,7 +143,11 @@ void job_wake_restore(struct reset_job *job)
 		pcirst_sbdf_format(&job->targets[i], s);
 		if (!held) {
 			r = power_restore(job->host, &job->targets[i], w);
-			if (r < 0)
+			if (r == -ENOENT || r == -ENODEV)
+				power_note(job,
+					   "power/control of %s not set back: the function is gone",
+					   s);
+			else if (r < 0)
 				power_note(
 				    job,
 				    "power/control of %s could not be set back to '%s' (%s): "

@@ -67,6 +67,11 @@ static void report(struct late *l, int result)
 			 "abandoned kernel write returned; set it back with "
 			 "'echo %s > /sys/bus/pci/devices/%s/power/control'",
 			 s, l->w.value, l->w.value, s);
+	else if (result == -ENOENT || result == -ENODEV)
+		snprintf(r.message, sizeof(r.message),
+			 "%s: power/control not set back to '%s' after the abandoned kernel write "
+			 "returned: the function is gone",
+			 s, l->w.value);
 	else
 		snprintf(r.message, sizeof(r.message),
 			 "%s: power/control could not be set back to '%s' after the abandoned "

@@ -17,7 +17,8 @@ static struct {
 	bool awake;
 	char landed[8][8]; /* power/control writes that returned 0, in order */
 	unsigned n_landed;
-	char fail_value[8]; /* a write of this value fails with -EIO */
+	char fail_value[8]; /* a write of this value fails with -fail_errno */
+	int fail_errno;
 	const struct pci_host_ops *real;
 	void *real_ud;
 } K = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -42,16 +43,17 @@ static int k_attr_read(void *ud, const struct pcirst_sbdf *sbdf, const char *nam
 static int k_attr_write(void *ud, const struct pcirst_sbdf *sbdf, const char *name,
 			const char *value)
 {
-	bool fail;
+	int fail = 0;
 	int r;
 
 	if (!streq(name, "power/control"))
 		return K.real->attr_write(K.real_ud, sbdf, name, value);
 	pthread_mutex_lock(&K.lock);
-	fail = streq(K.fail_value, value);
+	if (streq(K.fail_value, value))
+		fail = K.fail_errno;
 	pthread_mutex_unlock(&K.lock);
 	if (fail)
-		return -EIO;
+		return -fail;
 	r = K.real->attr_write(K.real_ud, sbdf, name, value); /* blocks on a FIFO */
 	if (r < 0)
 		return r;
@@ -209,9 +211,10 @@ void pfx_run_until_reports(struct pfx *f, unsigned n)
 	}
 }
 
-void pfx_fail_writes_of(const char *value)
+void pfx_fail_writes_of(const char *value, int err)
 {
 	pthread_mutex_lock(&K.lock);
 	snprintf(K.fail_value, sizeof(K.fail_value), "%s", value);
+	K.fail_errno = err;
 	pthread_mutex_unlock(&K.lock);
 }

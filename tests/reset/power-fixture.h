@@ -48,8 +48,8 @@ void pfx_setup(struct pfx *f, const char *fifo, bool with_late);
 void pfx_teardown(struct pfx *f);
 /* The power/control writes that landed, "on,auto"; returns how many. */
 unsigned pfx_landed(char *out, size_t size);
-/* From now on a power/control write of value fails with -EIO. */
-void pfx_fail_writes_of(const char *value);
+/* From now on a power/control write of value fails with -err. */
+void pfx_fail_writes_of(const char *value, int err);
 /* A reader for the FIFO at path: the writes blocked on it return, later ones do not block. */
 int pfx_release(const char *path);
 /* Waits for every abandoned thread to return, then takes (and closes) what fd received. */

@@ -265,7 +265,7 @@ static void restore_write_fails_said(void **state)
 	const struct reset_trail *t;
 
 	pfx_setup(&f, NULL, true);
-	pfx_fail_writes_of("auto");
+	pfx_fail_writes_of("auto", EIO);
 	start(&f, "pm", 300 * USEC_PER_MSEC);
 	run_until_done(&f, 1 * USEC_PER_SEC);
 	assert_true(f.done);
@@ -275,6 +275,21 @@ static void restore_write_fails_said(void **state)
 				      "'auto' (Input/output error): it stays 'on'");
 	assert_non_null(strstr(t->message, "; power/control of 0000:01:00.0 could not be set"));
 	assert_int_equal(pfx_landed(seq, sizeof(seq)), 1);
+	pfx_teardown(&f);
+}
+
+/* The function was removed: nothing to put back, and the note says why. */
+static void restore_on_gone_function_said(void **state)
+{
+	struct pfx f;
+
+	pfx_setup(&f, NULL, true);
+	pfx_fail_writes_of("auto", ENOENT);
+	start(&f, "pm", 300 * USEC_PER_MSEC);
+	run_until_done(&f, 1 * USEC_PER_SEC);
+	assert_true(f.done);
+	assert_string_equal(reset_job_trail(f.job)->power,
+			    "power/control of 0000:01:00.0 not set back: the function is gone");
 	pfx_teardown(&f);
 }
 
@@ -289,6 +304,7 @@ int main(void)
 	    cmocka_unit_test(no_owner_trail_says_left_on),
 	    cmocka_unit_test(fails_after_wake_restored_at_once),
 	    cmocka_unit_test(restore_write_fails_said),
+	    cmocka_unit_test(restore_on_gone_function_said),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
