@@ -78,6 +78,10 @@ int job_wake_step(struct reset_job *job)
 		}
 		if (r == 0)
 			continue;
+		/* An earlier job's "on" is still to be undone: what it undoes to is the original.
+		 */
+		power_late_original(job->power_late, sbdf, job->wake[job->wake_idx].control,
+				    sizeof(job->wake[job->wake_idx].control));
 		a->host = job->host;
 		a->event = job->event;
 		a->timing = &job->timing; /* the kernel-write deadline bounds this write too */

@@ -129,6 +129,18 @@ int power_late_add(struct power_late *pl, struct pci_host *host, const struct pc
 	return 0;
 }
 
+bool power_late_original(const struct power_late *pl, const struct pcirst_sbdf *sbdf, char *buf,
+			 size_t size)
+{
+	/* The list is newest first. */
+	for (const struct late *l = pl ? pl->head : NULL; l; l = l->next)
+		if (pcirst_sbdf_cmp(&l->w.sbdf, sbdf) == 0) {
+			snprintf(buf, size, "%s", l->w.value);
+			return true;
+		}
+	return false;
+}
+
 unsigned power_late_pending(const struct power_late *pl)
 {
 	return pl ? pl->n : 0;

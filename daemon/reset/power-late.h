@@ -50,5 +50,13 @@ DEFINE_FREEP(struct power_late, power_late_free)
  */
 int power_late_add(struct power_late *pl, struct pci_host *host, const struct pcirst_sbdf *sbdf,
 		   const char *value, struct offload *after);
+/*
+ * The value a pending write will put back on sbdf (the newest, if several),
+ * into buf: true; false when none is pending. A later job that finds
+ * power/control "on" while the kernel still holds the function must put
+ * back this value, not the "on" an earlier job left.
+ */
+bool power_late_original(const struct power_late *pl, const struct pcirst_sbdf *sbdf, char *buf,
+			 size_t size);
 /* Values handed over and not yet written (tests, status). */
 unsigned power_late_pending(const struct power_late *pl);

@@ -51,6 +51,9 @@ static int k_attr_write(void *ud, const struct pcirst_sbdf *sbdf, const char *na
 	pthread_mutex_lock(&K.lock);
 	if (streq(K.fail_value, value))
 		fail = K.fail_errno;
+	/* Linux's pm_runtime_forbid()/_allow() set what power/control shows before they resume. */
+	if (!fail)
+		snprintf(K.control, sizeof(K.control), "%s", value);
 	pthread_mutex_unlock(&K.lock);
 	if (fail)
 		return -fail;
@@ -58,7 +61,6 @@ static int k_attr_write(void *ud, const struct pcirst_sbdf *sbdf, const char *na
 	if (r < 0)
 		return r;
 	pthread_mutex_lock(&K.lock);
-	snprintf(K.control, sizeof(K.control), "%s", value);
 	K.awake = K.awake || streq(value, "on");
 	if (K.n_landed < ELEMENTSOF(K.landed))
 		snprintf(K.landed[K.n_landed++], sizeof(K.landed[0]), "%s", value);

@@ -6,9 +6,9 @@
  * or reset may be a FIFO nobody reads, so a write to it blocks in open(2)
  * as a kernel write holding the device lock would. A thin host in front of
  * the adapter answers the runtime PM reads as Linux does: power/control as
- * last written ("auto" at first), power_state D3cold and runtime_status
- * suspended until "on" has landed; and records every power/control write
- * that landed, in order.
+ * last written, from the moment the write starts ("auto" at first),
+ * power_state D3cold and runtime_status suspended until "on" has landed;
+ * and records every power/control write that landed, in order.
  */
 #pragma once
 

@@ -278,6 +278,44 @@ static void restore_write_fails_said(void **state)
 	pfx_teardown(&f);
 }
 
+/*
+ * A second reset of the function while the first one's power-on write is
+ * still in the kernel: power/control reads "on" (the first job's), but what
+ * both put back is the original "auto".
+ */
+static void second_job_puts_back_the_original(void **state)
+{
+	struct pfx f;
+	char seq[64], got[64];
+	int fd;
+
+	pfx_setup(&f, "power/control", true);
+	start(&f, "flr", 300 * USEC_PER_MSEC);
+	run_until_done(&f, 3 * USEC_PER_SEC);
+	assert_true(f.done);
+	reset_job_free(f.job);
+	f.job = NULL;
+	f.done = false;
+	start(&f, "flr", 300 * USEC_PER_MSEC);
+	run_until_done(&f, 3 * USEC_PER_SEC);
+	assert_true(f.done);
+	assert_string_equal(reset_job_trail(f.job)->power,
+			    "power/control of 0000:01:00.0 stays 'on' until the abandoned kernel "
+			    "write returns, then is set back to 'auto'");
+	assert_int_equal(power_late_pending(f.pl), 2);
+
+	fd = pfx_release(f.control);
+	pfx_run_until_reports(&f, 2);
+	pfx_drain(&f, fd, got, sizeof(got));
+	assert_int_equal(f.reports[0].result, 0);
+	assert_int_equal(f.reports[1].result, 0);
+	assert_string_equal(f.reports[0].value, "auto");
+	assert_string_equal(f.reports[1].value, "auto");
+	assert_int_equal(pfx_landed(seq, sizeof(seq)), 4);
+	assert_string_equal(seq + strlen(seq) - 4, "auto"); /* the last to land */
+	pfx_teardown(&f);
+}
+
 /* The function was removed: nothing to put back, and the note says why. */
 static void restore_on_gone_function_said(void **state)
 {
@@ -304,6 +342,7 @@ int main(void)
 	    cmocka_unit_test(no_owner_trail_says_left_on),
 	    cmocka_unit_test(fails_after_wake_restored_at_once),
 	    cmocka_unit_test(restore_write_fails_said),
+	    cmocka_unit_test(second_job_puts_back_the_original),
 	    cmocka_unit_test(restore_on_gone_function_said),
 	};
 
