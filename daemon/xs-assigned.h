@@ -4,8 +4,8 @@
  * them: libxl writes each passed-through function of domain D as
  * /local/domain/0/backend/pci/D/0/dev-N = "dddd:bb:dd.f" (the xen-pciback
  * backend's nodes) from attach until the device is removed again. The
- * engine uses the list to refuse a reset of an SR-IOV PF whose VF a domain
- * holds (daemon/reset/sriov.h).
+ * engine asks for the list only to judge an SR-IOV PF with VFs, and refuses
+ * its reset while a domain holds one of them (daemon/reset/sriov.h).
  */
 #pragma once
 
