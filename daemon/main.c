@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pcirstd: wiring. Everything with logic lives in the modules this file connects. */
 #include <getopt.h>
+#include <limits.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "devwatch.h"
 #include "log.h"
 #include "manager.h"
+#include "power-left.h"
 #include "xs-protocol.h"
 
 #define MAX_POLICY_DIRS 8
@@ -36,6 +38,8 @@ struct daemon {
 	usec_t orphan_timeout, answered_timeout;
 	unsigned max_requests;
 	enum devwatch_source devwatch_source;
+	const char *runtime_dir; /* --runtime-dir, else systemd's $RUNTIME_DIRECTORY */
+	char power_left[PATH_MAX];
 	bool stopping;
 };
 
@@ -60,6 +64,8 @@ static void usage(FILE *f)
 	      "                       refused (default 256)\n"
 	      "  --device-watch SRC   where to learn of removed devices: auto (default: udev\n"
 	      "                       if udevd runs, else kernel), udev, kernel or none\n"
+	      "  --runtime-dir DIR    keep what must outlive this instance in DIR (default:\n"
+	      "                       $RUNTIME_DIRECTORY, set by systemd; none: not kept)\n"
 	      "  --foreground         run in the foreground (the only mode; for scripts)\n"
 	      "  --log-level LEVEL    err, warning, notice, info (default) or debug\n"
 	      "  --version            show the version\n"
@@ -246,6 +252,7 @@ static int parse_args(struct daemon *d, int argc, char **argv, const char **root
 	    {"answered-timeout", required_argument, NULL, 'a'},
 	    {"max-requests", required_argument, NULL, 'm'},
 	    {"device-watch", required_argument, NULL, 'w'},
+	    {"runtime-dir", required_argument, NULL, 'R'},
 	    {"foreground", no_argument, NULL, 'f'},
 	    {"log-level", required_argument, NULL, 'l'},
 	    {"version", no_argument, NULL, 'V'},
@@ -271,6 +278,9 @@ static int parse_args(struct daemon *d, int argc, char **argv, const char **root
 			*base = optarg;
 			break;
 		case 'f':
+			break;
+		case 'R':
+			d->runtime_dir = optarg;
 			break;
 		case 'w':
 			if (devwatch_source_from_name(optarg, &d->devwatch_source) < 0) {
@@ -393,6 +403,18 @@ int main(int argc, char **argv)
 	}
 	if (d.max_requests)
 		manager_set_max_requests(d.manager, d.max_requests);
+	if (!d.runtime_dir)
+		d.runtime_dir = getenv("RUNTIME_DIRECTORY");
+	if (d.runtime_dir && d.runtime_dir[0]) {
+		/* Values an earlier instance left "on" are set back; ours are kept there at exit.
+		 */
+		snprintf(d.power_left, sizeof(d.power_left), "%s/%s", d.runtime_dir,
+			 POWER_LEFT_NAME);
+		power_left_inherit(d.power_left, d.manager);
+		manager_set_power_keeper(
+		    d.manager,
+		    &(struct manager_power_keeper){power_left_keep, d.power_left, d.power_left});
+	}
 	xsp_set_manager(d.xsp, d.manager);
 	manager_set_assigned_source(
 	    d.manager, &(struct manager_assigned_source){assigned_from_xenstore, d.xsp});

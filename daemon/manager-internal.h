@@ -45,6 +45,7 @@ struct manager {
 	unsigned counts[_RESULT_MAX];
 	/* power/control values jobs handed over: written and audited when the kernel lets go. */
 	struct power_late *power_late;
+	struct manager_power_keeper keeper;
 	bool stopping; /* no new resets start */
 };
 

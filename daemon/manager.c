@@ -28,12 +28,50 @@ const char *manager_result_name(enum manager_result_kind r)
 static void on_power_late(void *userdata, const struct power_late_report *r)
 {
 	struct manager *m = userdata;
+	struct power_late_report k = *r;
+	size_t len = strlen(k.message);
+	int q;
 
-	if (r->result == 0)
-		log_notice("%s", r->message);
+	/* Stopping first: kept for the next instance, which sets it back if nobody did. */
+	if (r->result == -ECANCELED && m->keeper.save) {
+		q = m->keeper.save(m->keeper.userdata, &r->sbdf, r->value);
+		if (q >= 0)
+			snprintf(
+			    k.message + len, sizeof(k.message) - len,
+			    "; kept in %s: the next pcirstd sets it back if it still reads 'on'",
+			    m->keeper.where);
+		else
+			snprintf(k.message + len, sizeof(k.message) - len,
+				 "; could not keep it for the next pcirstd in %s: %s",
+				 m->keeper.where, strerror(-q));
+	}
+	if (k.result == 0)
+		log_notice("%s", k.message);
 	else
-		log_warning("%s", r->message);
-	audit_power(m->audit, r);
+		log_warning("%s", k.message);
+	audit_power(m->audit, &k);
+}
+
+void manager_set_power_keeper(struct manager *m, const struct manager_power_keeper *k)
+{
+	m->keeper = *k;
+}
+
+int manager_power_inherit(struct manager *m, const struct pcirst_sbdf *sbdf, const char *value)
+{
+	char now[16] = "", s[PCIRST_SBDF_STRLEN];
+	int r;
+
+	pcirst_sbdf_format(sbdf, s);
+	r = pci_host_attr_read(m->host, sbdf, "power/control", now, sizeof(now));
+	if (r < 0 || !streq(now, "on")) {
+		log_notice("%s: power/control was left 'on' by the pcirstd before this one and "
+			   "now %s%s: left as it is",
+			   s, r < 0 ? "cannot be read: " : "reads ", r < 0 ? strerror(-r) : now);
+		return 0;
+	}
+	r = power_late_inherit(m->power_late, m->host, sbdf, value);
+	return r < 0 ? r : 1;
 }
 
 int manager_new(sd_event *event, struct pci_host *host, struct policy_handle *policy,

@@ -95,6 +95,25 @@ bool manager_has(const struct manager *m, const char *id);
 unsigned manager_running(const struct manager *m);
 /* power/control values waiting for an abandoned kernel write to return (power-late.h). */
 unsigned manager_power_pending(const struct manager *m);
+/*
+ * Where a value still waiting when the manager is freed is kept for the
+ * next instance (the daemon: power-left.h). save returns 0 or -errno; what
+ * it returned is said in the audit entry. Without it the entry only says
+ * how to set the value back by hand.
+ */
+struct manager_power_keeper {
+	int (*save)(void *userdata, const struct pcirst_sbdf *sbdf, const char *value);
+	void *userdata;
+	const char *where; /* named in the audit entry */
+};
+void manager_set_power_keeper(struct manager *m, const struct manager_power_keeper *k);
+/*
+ * A value the instance before this one kept: written back (on a worker
+ * thread, audited when done) if power/control still reads "on"; otherwise
+ * someone set it since, and it is left as it is (logged). 1 written back,
+ * 0 left, -errno.
+ */
+int manager_power_inherit(struct manager *m, const struct pcirst_sbdf *sbdf, const char *value);
 unsigned manager_queued(const struct manager *m);
 /* Totals since start, for STATUS= and pcirstctl status. */
 void manager_counts(const struct manager *m, unsigned counts[_RESULT_MAX]);

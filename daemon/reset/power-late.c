@@ -15,6 +15,7 @@ struct late {
 	struct offload *offload;
 	struct late_write w;
 	usec_t since;
+	bool inherited; /* left by the pcirstd before this one (power_late_inherit()) */
 };
 
 struct power_late {
@@ -56,7 +57,12 @@ static void report(struct late *l, int result)
 	pcirst_sbdf_format(&l->w.sbdf, s);
 	snprintf(r.value, sizeof(r.value), "%s", l->w.value);
 	r.waited = now_usec() - l->since;
-	if (result == 0)
+	if (result == 0 && l->inherited)
+		snprintf(r.message, sizeof(r.message),
+			 "%s: power/control set back to '%s', which the pcirstd before this one "
+			 "could not do before it stopped",
+			 s, l->w.value);
+	else if (result == 0)
 		snprintf(r.message, sizeof(r.message),
 			 "%s: power/control set back to '%s' once the abandoned kernel write "
 			 "returned (%llu ms after its job ended)",
@@ -64,9 +70,11 @@ static void report(struct late *l, int result)
 	else if (result == -ECANCELED)
 		snprintf(r.message, sizeof(r.message),
 			 "%s: power/control stays 'on' (it was '%s'): pcirstd stopped before the "
-			 "abandoned kernel write returned; set it back with "
+			 "%s returned; set it back with "
 			 "'echo %s > /sys/bus/pci/devices/%s/power/control'",
-			 s, l->w.value, l->w.value, s);
+			 s, l->w.value,
+			 l->inherited ? "write setting it back" : "abandoned kernel write",
+			 l->w.value, s);
 	else if (result == -ENOENT || result == -ENODEV)
 		snprintf(r.message, sizeof(r.message),
 			 "%s: power/control not set back to '%s' after the abandoned kernel write "
@@ -103,8 +111,8 @@ static void late_done(int result, void *userdata)
 	unlink_late(l);
 }
 
-int power_late_add(struct power_late *pl, struct pci_host *host, const struct pcirst_sbdf *sbdf,
-		   const char *value, struct offload *after)
+static int add(struct power_late *pl, struct pci_host *host, const struct pcirst_sbdf *sbdf,
+	       const char *value, struct offload *after, bool inherited)
 {
 	struct late *l = calloc(1, sizeof(*l));
 	int r;
@@ -116,6 +124,7 @@ int power_late_add(struct power_late *pl, struct pci_host *host, const struct pc
 	l->w.sbdf = *sbdf;
 	snprintf(l->w.value, sizeof(l->w.value), "%s", value);
 	l->since = now_usec();
+	l->inherited = inherited;
 	/* No deadline: the value is written whenever the kernel lets the function go. */
 	r = offload_start_after(pl->event, after, late_write_fn, &l->w, sizeof(l->w), 0, late_done,
 				l, &l->offload);
@@ -127,6 +136,19 @@ int power_late_add(struct power_late *pl, struct pci_host *host, const struct pc
 	pl->head = l;
 	pl->n++;
 	return 0;
+}
+
+int power_late_add(struct power_late *pl, struct pci_host *host, const struct pcirst_sbdf *sbdf,
+		   const char *value, struct offload *after)
+{
+	return add(pl, host, sbdf, value, after, false);
+}
+
+int power_late_inherit(struct power_late *pl, struct pci_host *host, const struct pcirst_sbdf *sbdf,
+		       const char *value)
+{
+	/* On a worker thread all the same: the old instance's write may still hold the lock. */
+	return add(pl, host, sbdf, value, NULL, true);
 }
 
 bool power_late_original(const struct power_late *pl, const struct pcirst_sbdf *sbdf, char *buf,

@@ -51,6 +51,13 @@ DEFINE_FREEP(struct power_late, power_late_free)
 int power_late_add(struct power_late *pl, struct pci_host *host, const struct pcirst_sbdf *sbdf,
 		   const char *value, struct offload *after);
 /*
+ * Writes value to sbdf's power/control on a worker thread: a value the
+ * pcirstd before this one reported left "on" when it stopped. The caller
+ * checked that power/control still reads "on". 0 or -errno.
+ */
+int power_late_inherit(struct power_late *pl, struct pci_host *host, const struct pcirst_sbdf *sbdf,
+		       const char *value);
+/*
  * The value a pending write will put back on sbdf (the newest, if several),
  * into buf: true; false when none is pending. A later job that finds
  * power/control "on" while the kernel still holds the function must put

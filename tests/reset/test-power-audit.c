@@ -4,12 +4,14 @@
  * the manager answers the request at the deadline saying power/control
  * stays "on" for now, writes it back when the hung power-on write returns
  * and audits that; stopped first, it audits the value as left "on", with
- * the command that fixes it (power-fixture.h).
+ * the command that fixes it, and keeps it for the next instance, which
+ * sets it back if power/control still reads "on" (power-fixture.h).
  */
 #include <stdio.h>
 
 #include "manager.h"
 #include "power-fixture.h"
+#include "power-left.h"
 
 #define MAX_ENTRIES 8
 #define MAX_FIELDS  48
@@ -187,11 +189,115 @@ static void stopped_first_audited_left_on(void **state)
 	pfx_teardown(&f);
 }
 
+/* What pcirstd does at exit and at its next start, with the file in the runtime directory. */
+static void kept_and_set_back_by_the_next_instance(void **state)
+{
+	struct pfx f;
+	struct mgr g = {0}, g2 = {0};
+	struct manager_reporter rep = {rec_accepted, rec_done, &g2.rec};
+	char seq[64], got[64], path[PATH_MAX], text[64] = "";
+	FILE *file;
+	int fd, e;
+
+	pfx_setup(&f, "power/control", false);
+	snprintf(path, sizeof(path), "%s/%s", f.root, POWER_LEFT_NAME);
+	submit_hung_wake(&f, &g);
+	manager_set_power_keeper(g.m, &(struct manager_power_keeper){power_left_keep, path, path});
+	manager_abort_all(g.m, "pcirstd is stopping");
+	manager_free(g.m);
+	e = entry_of(&g.rec, AUDIT_POWER_LEFT);
+	assert_true(e >= 0);
+	assert_non_null(strstr(field(&g.rec, (unsigned)e, "MESSAGE"),
+			       "/power/control'; kept in /tmp/pcirst-power-"));
+	assert_non_null(
+	    strstr(field(&g.rec, (unsigned)e, "MESSAGE"),
+		   "/power-left: the next pcirstd sets it back if it still reads 'on'"));
+	file = fopen(path, "r");
+	assert_non_null(file);
+	assert_non_null(fgets(text, sizeof(text), file));
+	fclose(file);
+	assert_string_equal(text, "0000:01:00.0 auto\n");
+
+	/* The next instance: power/control still reads "on", so it is set back. */
+	g2.sink = (struct audit_sink){rec_send, &g2.rec};
+	assert_int_equal(manager_new(f.event, f.host, g.ph, &g2.sink, &rep, &g2.m), 0);
+	power_left_inherit(path, g2.m);
+	assert_int_equal(access(path, F_OK), -1); /* taken: a third start does not do it again */
+	assert_int_equal(manager_power_pending(g2.m), 1);
+	/* The earlier instance's power-on write still holds the function; then it returns. */
+	fd = pfx_release(f.control);
+	for (usec_t until = now_usec() + 2 * USEC_PER_SEC; manager_power_pending(g2.m) > 0;) {
+		assert_true(now_usec() < until);
+		assert_true(sd_event_run(f.event, 5 * USEC_PER_MSEC) >= 0);
+	}
+	pfx_drain(&f, fd, got, sizeof(got));
+	/* Both landed; in a kernel the device lock orders them, a FIFO does not. */
+	assert_int_equal(pfx_landed(seq, sizeof(seq)), 2);
+	assert_non_null(strstr(seq, "auto"));
+	e = entry_of(&g2.rec, AUDIT_POWER_RESTORED);
+	assert_true(e >= 0);
+	assert_string_equal(field(&g2.rec, (unsigned)e, "MESSAGE"),
+			    "0000:01:00.0: power/control set back to 'auto', which the pcirstd "
+			    "before this one could not do before it stopped");
+	manager_free(g2.m);
+	policy_handle_free(g.ph);
+	rec_free(&g.rec);
+	rec_free(&g2.rec);
+	pfx_teardown(&f);
+}
+
+/* A kept value whose power/control someone set since is left alone; bad lines are skipped. */
+static void kept_value_changed_since_left_alone(void **state)
+{
+	struct pfx f;
+	struct mgr g = {0};
+	struct manager_reporter rep = {rec_accepted, rec_done, &g.rec};
+	struct policy *p = NULL;
+	struct power_left *v = NULL;
+	char seq[64], path[PATH_MAX];
+	unsigned n, bad;
+	FILE *file;
+
+	pfx_setup(&f, NULL, false);
+	snprintf(path, sizeof(path), "%s/%s", f.root, POWER_LEFT_NAME);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	fputs("0000:01:00.0 auto\nnot a record\n0000:01:00.0 maybe\n0000:01:00.0 auto x\n", file);
+	fclose(file);
+	assert_int_equal(power_left_take(path, &v, &n, &bad), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(bad, 3);
+	assert_string_equal(v[0].value, "auto");
+	free(v);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(power_left_take(path, &v, &n, &bad), 0); /* none: no file */
+	assert_int_equal(n, 0);
+
+	assert_int_equal(power_left_save(path, &(struct pcirst_sbdf){.bus = 1}, "auto"), 0);
+	g.sink = (struct audit_sink){rec_send, &g.rec};
+	assert_int_equal(policy_load_string("t.json", policy_text, strlen(policy_text), NULL, &p),
+			 0);
+	assert_int_equal(policy_handle_new(p, &g.ph), 0);
+	policy_unref(p);
+	assert_int_equal(manager_new(f.event, f.host, g.ph, &g.sink, &rep, &g.m), 0);
+	power_left_inherit(path, g.m); /* power/control reads "auto": an admin set it */
+	assert_int_equal(manager_power_pending(g.m), 0);
+	pfx_run_for(&f, 20 * USEC_PER_MSEC);
+	assert_int_equal(pfx_landed(seq, sizeof(seq)), 0);
+	assert_int_equal(g.rec.n, 0);
+	manager_free(g.m);
+	policy_handle_free(g.ph);
+	rec_free(&g.rec);
+	pfx_teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(restored_and_audited),
 	    cmocka_unit_test(stopped_first_audited_left_on),
+	    cmocka_unit_test(kept_and_set_back_by_the_next_instance),
+	    cmocka_unit_test(kept_value_changed_since_left_alone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
