@@ -8,7 +8,9 @@
  */
 #include <poll.h>
 #include <libudev.h>
+#include <sys/socket.h>
 
+#include "devwatch-filter.h"
 #include "devwatch-udev.h"
 #include "log.h"
 
@@ -25,6 +27,8 @@ struct devwatch_udev {
 	struct udev_monitor *monitor;
 	sd_event_source *io;
 	struct devwatch *watch;
+	bool filtered;
+	unsigned long wakeups;
 };
 
 static bool still_readable(int fd)
@@ -60,6 +64,7 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userd
 {
 	struct devwatch_udev *u = userdata;
 
+	u->wakeups++;
 	for (unsigned i = 0; i < DRAIN_MAX; i++) {
 		struct udev_device *d;
 
@@ -78,8 +83,34 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userd
 	return 0;
 }
 
-static int open_monitor(struct devwatch_udev *u, const char *group)
+/*
+ * Replaces libudev's socket filter (SO_ATTACH_FILTER keeps one program per
+ * socket) with ours, which also checks the subsystem libudev's checked: so
+ * only after udev_monitor_enable_receiving(), which attaches libudev's.
+ * Events queued before are checked in user space like all others.
+ */
+static void attach_filter(struct devwatch_udev *u, enum devwatch_source source)
 {
+	struct sock_filter insns[DEVWATCH_FILTER_MAX];
+	struct sock_fprog prog = {.filter = insns};
+	int n = devwatch_filter_build(source, insns);
+
+	if (n < 0)
+		return;
+	prog.len = (unsigned short)n;
+	if (setsockopt(udev_monitor_get_fd(u->monitor), SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+		       sizeof(prog)) < 0) {
+		log_notice("device watch: cannot attach the uevent filter (%s); every %s uevent "
+			   "wakes pcirstd and is checked in user space",
+			   strerror(errno), devwatch_source_name(source));
+		return;
+	}
+	u->filtered = true;
+}
+
+static int open_monitor(struct devwatch_udev *u, enum devwatch_source source)
+{
+	const char *group = source == DEVWATCH_SOURCE_UDEV ? "udev" : "kernel";
 	int r;
 
 	u->udev = udev_new();
@@ -89,9 +120,9 @@ static int open_monitor(struct devwatch_udev *u, const char *group)
 	if (!u->monitor)
 		return errno > 0 ? -errno : -EIO;
 	/*
-	 * On the udev group this becomes a socket filter in the kernel; on the
-	 * kernel group libudev filters after receiving. devwatch_interpret()
-	 * checks the subsystem again either way.
+	 * libudev checks the subsystem after receiving, and on the udev group
+	 * its socket filter checked it before (replaced by ours below).
+	 * devwatch_interpret() checks it again either way.
 	 */
 	r = udev_monitor_filter_add_match_subsystem_devtype(u->monitor, "pci", NULL);
 	if (r < 0)
@@ -99,7 +130,11 @@ static int open_monitor(struct devwatch_udev *u, const char *group)
 	r = udev_monitor_set_receive_buffer_size(u->monitor, RCVBUF_SIZE);
 	if (r < 0)
 		log_debug("device watch: cannot enlarge the receive buffer: %s", strerror(-r));
-	return udev_monitor_enable_receiving(u->monitor);
+	r = udev_monitor_enable_receiving(u->monitor);
+	if (r < 0)
+		return r;
+	attach_filter(u, source);
+	return 0;
 }
 
 int devwatch_udev_open(sd_event *event, enum devwatch_source source, struct devwatch *w,
@@ -114,7 +149,7 @@ int devwatch_udev_open(sd_event *event, enum devwatch_source source, struct devw
 	if (!u)
 		return -ENOMEM;
 	u->watch = w;
-	r = open_monitor(u, source == DEVWATCH_SOURCE_UDEV ? "udev" : "kernel");
+	r = open_monitor(u, source);
 	if (r < 0)
 		return r;
 	r = sd_event_add_io(event, &u->io, udev_monitor_get_fd(u->monitor), EPOLLIN, on_readable,
@@ -142,4 +177,14 @@ void devwatch_udev_free(struct devwatch_udev *u)
 int devwatch_udev_get_fd(const struct devwatch_udev *u)
 {
 	return udev_monitor_get_fd(u->monitor);
+}
+
+bool devwatch_udev_filtered(const struct devwatch_udev *u)
+{
+	return u->filtered;
+}
+
+unsigned long devwatch_udev_wakeups(const struct devwatch_udev *u)
+{
+	return u->wakeups;
 }

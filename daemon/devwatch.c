@@ -16,6 +16,7 @@ struct devwatch {
 	enum devwatch_source source;
 	devwatch_cb cb;
 	void *userdata;
+	unsigned long events, removals;
 };
 
 const char *devwatch_source_name(enum devwatch_source s)
@@ -70,23 +71,10 @@ static const char *last_component(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-static int parse_action(const char *action, enum devwatch_action *out)
-{
-	if (streq(action, "add"))
-		*out = DEVWATCH_ADD;
-	else if (streq(action, "remove"))
-		*out = DEVWATCH_REMOVE;
-	else
-		return -EINVAL;
-	return 0;
-}
-
 int devwatch_interpret(const char *action, const char *subsystem, const char *sysname,
-		       const char *devpath, enum devwatch_action *out_action,
-		       struct pcirst_sbdf *out_sbdf)
+		       const char *devpath, struct pcirst_sbdf *out_sbdf)
 {
 	const char *name = sysname && sysname[0] ? sysname : last_component(devpath);
-	enum devwatch_action a;
 	struct pcirst_sbdf s;
 
 	if (!action || !subsystem || !name || !name[0]) {
@@ -101,8 +89,11 @@ int devwatch_interpret(const char *action, const char *subsystem, const char *sy
 			  subsystem);
 		return 0;
 	}
-	/* bind/unbind (driver changes), change, move, online/offline: still there. */
-	if (parse_action(action, &a) < 0) {
+	/*
+	 * add, bind/unbind (driver changes), change, move, online/offline: the
+	 * function is there, nothing a reset needs to hear of.
+	 */
+	if (!streq(action, "remove")) {
 		log_debug("device watch: ignoring %s of %s", action, name);
 		return 0;
 	}
@@ -115,7 +106,6 @@ int devwatch_interpret(const char *action, const char *subsystem, const char *sy
 		log_debug("device watch: ignoring %s of '%s': not a PCI address", action, name);
 		return 0;
 	}
-	*out_action = a;
 	*out_sbdf = s;
 	return 1;
 }
@@ -123,13 +113,16 @@ int devwatch_interpret(const char *action, const char *subsystem, const char *sy
 int devwatch_dispatch(struct devwatch *w, const char *action, const char *subsystem,
 		      const char *sysname, const char *devpath)
 {
-	enum devwatch_action a;
 	struct pcirst_sbdf s;
 	int r;
 
-	r = devwatch_interpret(action, subsystem, sysname, devpath, &a, &s);
-	if (r > 0 && w->cb)
-		w->cb(w->userdata, a, &s);
+	w->events++;
+	r = devwatch_interpret(action, subsystem, sysname, devpath, &s);
+	if (r <= 0)
+		return r;
+	w->removals++;
+	if (w->cb)
+		w->cb(w->userdata, &s);
 	return r;
 }
 
@@ -187,7 +180,7 @@ int devwatch_new(sd_event *event, const char *root, enum devwatch_source source,
 	if (r < 0)
 		return r;
 	if (w->source != DEVWATCH_SOURCE_NONE)
-		log_debug("device watch: listening to %s uevents for PCI devices",
+		log_debug("device watch: listening to %s uevents for PCI removals",
 			  devwatch_source_name(w->source));
 	*out = w;
 	w = NULL;
@@ -196,8 +189,15 @@ int devwatch_new(sd_event *event, const char *root, enum devwatch_source source,
 
 void devwatch_free(struct devwatch *w)
 {
+	struct devwatch_stats st;
+
 	if (!w)
 		return;
+	devwatch_get_stats(w, &st);
+	if (w->monitor)
+		log_debug("device watch: %lu wake-ups, %lu uevents, %lu removals (socket filter: "
+			  "%s)",
+			  st.wakeups, st.events, st.removals, st.filtered ? "yes" : "no");
 	devwatch_udev_free(w->monitor);
 	free(w);
 }
@@ -207,22 +207,26 @@ enum devwatch_source devwatch_get_source(const struct devwatch *w)
 	return w->source;
 }
 
+void devwatch_get_stats(const struct devwatch *w, struct devwatch_stats *out)
+{
+	*out = (struct devwatch_stats){.events = w->events, .removals = w->removals};
+	if (w->monitor) {
+		out->filtered = devwatch_udev_filtered(w->monitor);
+		out->wakeups = devwatch_udev_wakeups(w->monitor);
+	}
+}
+
 int devwatch_get_fd(const struct devwatch *w)
 {
 	return w->monitor ? devwatch_udev_get_fd(w->monitor) : -EBADF;
 }
 
-void devwatch_to_manager(void *userdata, enum devwatch_action action,
-			 const struct pcirst_sbdf *sbdf)
+void devwatch_to_manager(void *userdata, const struct pcirst_sbdf *sbdf)
 {
 	struct manager *m = userdata;
 	char s[PCIRST_SBDF_STRLEN];
 
 	pcirst_sbdf_format(sbdf, s);
-	if (action == DEVWATCH_ADD) {
-		log_debug("device watch: %s was added", s);
-		return;
-	}
 	/*
 	 * Rare on a dom0 and worth correlating with a failed reset, hence info.
 	 * The reset engine may have noticed first (its config reads fail once

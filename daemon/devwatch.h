@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The device watch: tells the daemon when a PCI function is added or
- * removed, so that a reset of a function that vanishes aborts at once with a
- * clear answer instead of running into timeouts on all-ones config reads.
+ * The device watch: tells the daemon when a PCI function is removed, so that a reset of a function
+ * that vanishes aborts at once with a clear answer instead of running into timeouts on all-ones
+ * config reads.
  *
  * The events come from a uevent netlink socket (devwatch-udev.c, the only
  * code that touches it): udevd's group when udevd runs, else the kernel's
  * own group (a Xen dom0 without udevd still has those). Interpreting an
- * event is pure and lives here, so tests drive it without any socket.
+ * event is pure and lives here, so tests drive it without any socket. A
+ * socket filter (devwatch-filter.h) keeps the kernel from queueing what the
+ * watch would ignore; docs/device-watch.md.
  *
  * The watch is an optimisation, not a dependency: a removal is also noticed
  * by the reset engine when config space stops answering. So when no source
@@ -22,11 +24,6 @@
 
 #include "util.h"
 
-enum devwatch_action {
-	DEVWATCH_ADD,
-	DEVWATCH_REMOVE,
-};
-
 enum devwatch_source {
 	DEVWATCH_SOURCE_NONE,	/* no monitor: events only through devwatch_dispatch() */
 	DEVWATCH_SOURCE_UDEV,	/* udevd's netlink group, events after its rules ran */
@@ -38,9 +35,8 @@ const char *devwatch_source_name(enum devwatch_source s);
 /* Parses "none", "udev", "kernel" or "auto"; -EINVAL otherwise. */
 int devwatch_source_from_name(const char *name, enum devwatch_source *out);
 
-/* Called for each addition or removal of a PCI function. */
-typedef void (*devwatch_cb)(void *userdata, enum devwatch_action action,
-			    const struct pcirst_sbdf *sbdf);
+/* Called for each removal of a PCI function. */
+typedef void (*devwatch_cb)(void *userdata, const struct pcirst_sbdf *sbdf);
 
 struct devwatch;
 
@@ -62,20 +58,30 @@ enum devwatch_source devwatch_get_source(const struct devwatch *w);
 /* The monitor's file descriptor, or -EBADF without a monitor (tests). */
 int devwatch_get_fd(const struct devwatch *w);
 
+/* What the watch saw since devwatch_new(): the cost of listening, and what it was for. */
+struct devwatch_stats {
+	bool filtered;		/* the socket filter is attached */
+	unsigned long wakeups;	/* times the socket woke the event loop */
+	unsigned long events;	/* uevents interpreted (libudev's checks passed) */
+	unsigned long removals; /* of those, removals of PCI functions: callbacks */
+};
+
+void devwatch_get_stats(const struct devwatch *w, struct devwatch_stats *out);
+
 /* Which source DEVWATCH_SOURCE_AUTO tries first: udev if <root>/run/udev/control exists. */
 enum devwatch_source devwatch_pick_source(const char *root);
 
 /*
  * Interprets one uevent: ACTION, SUBSYSTEM, the device's sysname and its
  * DEVPATH (the sysname is taken from its last component when sysname is NULL
- * or empty). Returns 1 and fills the outputs for the addition or removal of a
- * PCI function, 0 for anything else (other actions or subsystems, names that
- * are not a function's address), logged at debug level. Any argument but the
- * outputs may be NULL.
+ * or empty). Returns 1 and fills out_sbdf for the removal of a PCI function,
+ * 0 for anything else (other actions, additions included, other subsystems,
+ * names that are not a function's address), logged at debug level. This is
+ * the check every event passes, whether a socket filter ran before or not.
+ * Any argument but out_sbdf may be NULL.
  */
 int devwatch_interpret(const char *action, const char *subsystem, const char *sysname,
-		       const char *devpath, enum devwatch_action *out_action,
-		       struct pcirst_sbdf *out_sbdf);
+		       const char *devpath, struct pcirst_sbdf *out_sbdf);
 
 /*
  * Feeds one uevent to the watch as if its monitor had received it: the
@@ -88,7 +94,6 @@ int devwatch_dispatch(struct devwatch *w, const char *action, const char *subsys
 /*
  * The daemon's callback, userdata a struct manager: a removal aborts the
  * resets touching the function and answers the queued ones
- * (manager_device_removed); an addition is only logged, at debug level.
+ * (manager_device_removed).
  */
-void devwatch_to_manager(void *userdata, enum devwatch_action action,
-			 const struct pcirst_sbdf *sbdf);
+void devwatch_to_manager(void *userdata, const struct pcirst_sbdf *sbdf);

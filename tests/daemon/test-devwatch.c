@@ -4,8 +4,8 @@
  * choice of source, the real libudev adapter on real netlink sockets (the
  * kernel group as opened; the udev group fed with synthetic messages in a
  * private network namespace, so nothing on this machine hears them and no
- * device is touched) (the wiring to a manager:
- * test-devwatch-manager.c).
+ * device is touched) (the wiring to a manager: test-devwatch-manager.c;
+ * the socket filters: test-devwatch-filter.c).
  */
 #include <endian.h>
 #include <fcntl.h>
@@ -29,16 +29,14 @@
 
 struct seen {
 	unsigned n;
-	enum devwatch_action action[MAX_SEEN];
 	char sbdf[MAX_SEEN][PCIRST_SBDF_STRLEN];
 };
 
-static void record(void *userdata, enum devwatch_action action, const struct pcirst_sbdf *sbdf)
+static void record(void *userdata, const struct pcirst_sbdf *sbdf)
 {
 	struct seen *s = userdata;
 
 	assert_true(s->n < MAX_SEEN);
-	s->action[s->n] = action;
 	pcirst_sbdf_format(sbdf, s->sbdf[s->n++]);
 }
 
@@ -46,81 +44,75 @@ static void record(void *userdata, enum devwatch_action action, const struct pci
 
 struct interpret_case {
 	const char *action, *subsystem, *sysname, *devpath;
-	const char *want; /* the function's address, or NULL: ignored */
-	enum devwatch_action want_action;
+	const char *want; /* the removed function's address, or NULL: ignored */
 };
 
 static const struct interpret_case interpret_cases[] = {
-    {"add", "pci", "0000:03:00.0", NULL, "0000:03:00.0", DEVWATCH_ADD},
-    {"remove", "pci", "0000:03:00.0", NULL, "0000:03:00.0", DEVWATCH_REMOVE},
+    {"remove", "pci", "0000:03:00.0", NULL, "0000:03:00.0"},
     /* Raw kernel uevents carry DEVPATH; the name is its last component. */
-    {"remove", "pci", NULL, "/devices/pci0000:00/0000:00:01.0/0000:01:00.1", "0000:01:00.1",
-     DEVWATCH_REMOVE},
-    {"remove", "pci", "", "/devices/pci0000:00/0000:00:1c.0/0000:3a:00.7", "0000:3a:00.7",
-     DEVWATCH_REMOVE},
-    {"add", "pci", NULL, "0000:05:1f.7", "0000:05:1f.7", DEVWATCH_ADD},
+    {"remove", "pci", NULL, "/devices/pci0000:00/0000:00:01.0/0000:01:00.1", "0000:01:00.1"},
+    {"remove", "pci", "", "/devices/pci0000:00/0000:00:1c.0/0000:3a:00.7", "0000:3a:00.7"},
+    {"remove", "pci", NULL, "0000:05:1f.7", "0000:05:1f.7"},
     /* The sysname wins over the devpath. */
-    {"remove", "pci", "0000:03:00.0", "/devices/pci0000:00/0000:04:00.0", "0000:03:00.0",
-     DEVWATCH_REMOVE},
-    {"remove", "pci", "0000:0A:1F.7", NULL, "0000:0a:1f.7", DEVWATCH_REMOVE},
-    {"remove", "pci", "ffff:ff:1f.7", NULL, "ffff:ff:1f.7", DEVWATCH_REMOVE},
-    /* Still present: driver changes and the like. */
-    {"bind", "pci", "0000:03:00.0", NULL, NULL, 0},
-    {"unbind", "pci", "0000:03:00.0", NULL, NULL, 0},
-    {"change", "pci", "0000:03:00.0", NULL, NULL, 0},
-    {"move", "pci", "0000:03:00.0", NULL, NULL, 0},
-    {"online", "pci", "0000:03:00.0", NULL, NULL, 0},
-    {"offline", "pci", "0000:03:00.0", NULL, NULL, 0},
-    {"ADD", "pci", "0000:03:00.0", NULL, NULL, 0},
-    {"", "pci", "0000:03:00.0", NULL, NULL, 0},
+    {"remove", "pci", "0000:03:00.0", "/devices/pci0000:00/0000:04:00.0", "0000:03:00.0"},
+    {"remove", "pci", "0000:0A:1F.7", NULL, "0000:0a:1f.7"},
+    {"remove", "pci", "ffff:ff:1f.7", NULL, "ffff:ff:1f.7"},
+    /* Present: an addition, driver changes and the like. */
+    {"add", "pci", "0000:03:00.0", NULL, NULL},
+    {"add", "pci", NULL, "/devices/pci0000:00/0000:00:01.0/0000:01:00.1", NULL},
+    {"bind", "pci", "0000:03:00.0", NULL, NULL},
+    {"unbind", "pci", "0000:03:00.0", NULL, NULL},
+    {"change", "pci", "0000:03:00.0", NULL, NULL},
+    {"move", "pci", "0000:03:00.0", NULL, NULL},
+    {"online", "pci", "0000:03:00.0", NULL, NULL},
+    {"offline", "pci", "0000:03:00.0", NULL, NULL},
+    {"ADD", "pci", "0000:03:00.0", NULL, NULL},
+    {"", "pci", "0000:03:00.0", NULL, NULL},
     /* Not functions. */
-    {"remove", "pci_bus", "0000:01", NULL, NULL, 0},
-    {"remove", "pci_bus", "0000:01:00.0", NULL, NULL, 0},
-    {"remove", "PCI", "0000:03:00.0", NULL, NULL, 0},
-    {"remove", "block", "sda", "/devices/pci0000:00/0000:00:17.0/ata1/host0", NULL, 0},
-    {"remove", "", "0000:03:00.0", NULL, NULL, 0},
+    {"remove", "pci_bus", "0000:01", NULL, NULL},
+    {"remove", "pci_bus", "0000:01:00.0", NULL, NULL},
+    {"remove", "PCI", "0000:03:00.0", NULL, NULL},
+    {"remove", "block", "sda", "/devices/pci0000:00/0000:00:17.0/ata1/host0", NULL},
+    {"remove", "", "0000:03:00.0", NULL, NULL},
     /* Names the strict parser refuses. */
-    {"remove", "pci", "10000:00:00.0", NULL, NULL, 0}, /* VMD domain */
-    {"remove", "pci", "0000:03:20.0", NULL, NULL, 0},
-    {"remove", "pci", "0000:03:00.8", NULL, NULL, 0},
-    {"remove", "pci", "0000:03:00.0 ", NULL, NULL, 0},
-    {"remove", "pci", "0000:03:00.0\n", NULL, NULL, 0},
-    {"remove", "pci", " 0000:03:00.0", NULL, NULL, 0},
-    {"remove", "pci", "0000:03:00.00", NULL, NULL, 0},
-    {"remove", "pci", "0000:3:00.0", NULL, NULL, 0},
-    {"remove", "pci", "pci0000:00", NULL, NULL, 0},
-    {"remove", "pci", NULL, "/devices/pci0000:00/0000:00:01.0/", NULL, 0},
-    {"remove", "pci", NULL, "/", NULL, 0},
-    {"remove", "pci", NULL, "", NULL, 0},
+    {"remove", "pci", "10000:00:00.0", NULL, NULL}, /* VMD domain */
+    {"remove", "pci", "0000:03:20.0", NULL, NULL},
+    {"remove", "pci", "0000:03:00.8", NULL, NULL},
+    {"remove", "pci", "0000:03:00.0 ", NULL, NULL},
+    {"remove", "pci", "0000:03:00.0\n", NULL, NULL},
+    {"remove", "pci", " 0000:03:00.0", NULL, NULL},
+    {"remove", "pci", "0000:03:00.00", NULL, NULL},
+    {"remove", "pci", "0000:3:00.0", NULL, NULL},
+    {"remove", "pci", "pci0000:00", NULL, NULL},
+    {"remove", "pci", NULL, "/devices/pci0000:00/0000:00:01.0/", NULL},
+    {"remove", "pci", NULL, "/", NULL},
+    {"remove", "pci", NULL, "", NULL},
     /* Incomplete. */
-    {NULL, "pci", "0000:03:00.0", NULL, NULL, 0},
-    {"remove", NULL, "0000:03:00.0", NULL, NULL, 0},
-    {"remove", "pci", NULL, NULL, NULL, 0},
-    {NULL, NULL, NULL, NULL, NULL, 0},
+    {NULL, "pci", "0000:03:00.0", NULL, NULL},
+    {"remove", NULL, "0000:03:00.0", NULL, NULL},
+    {"remove", "pci", NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 static void interpret_table(void **state)
 {
 	for (unsigned i = 0; i < ELEMENTSOF(interpret_cases); i++) {
 		const struct interpret_case *c = &interpret_cases[i];
-		enum devwatch_action a = 42;
 		struct pcirst_sbdf s = {0xdead, 1, 2, 3};
 		char buf[PCIRST_SBDF_STRLEN];
-		int r = devwatch_interpret(c->action, c->subsystem, c->sysname, c->devpath, &a, &s);
+		int r = devwatch_interpret(c->action, c->subsystem, c->sysname, c->devpath, &s);
 
 		if (!c->want) {
 			if (r != 0)
 				fail_msg("case %u (%s %s %s): not ignored", i, c->action,
 					 c->subsystem, c->sysname);
-			/* Ignored events leave the outputs alone. */
-			assert_int_equal(a, 42);
+			/* Ignored events leave the output alone. */
 			assert_int_equal(s.domain, 0xdead);
 			continue;
 		}
 		if (r != 1)
 			fail_msg("case %u (%s %s %s): ignored", i, c->action, c->subsystem,
 				 c->sysname);
-		assert_int_equal(a, c->want_action);
 		assert_string_equal(pcirst_sbdf_format(&s, buf), c->want);
 	}
 }
@@ -132,17 +124,16 @@ static void hostile_events(void **state)
 					   ".",	   "/",	    "0000",   "0000:03:00.0", "\xff\xfe",
 					   "%s%n", "../..", "0:0:0.0"};
 	char *big = malloc(65536), random_name[32];
-	enum devwatch_action a;
 	struct pcirst_sbdf s;
 	unsigned seed = 1;
 
 	memset(big, 'a', 65535);
 	big[65535] = '\0';
-	assert_int_equal(devwatch_interpret(big, big, big, big, &a, &s), 0);
-	assert_int_equal(devwatch_interpret("remove", "pci", big, NULL, &a, &s), 0);
-	assert_int_equal(devwatch_interpret("remove", "pci", NULL, big, &a, &s), 0);
+	assert_int_equal(devwatch_interpret(big, big, big, big, &s), 0);
+	assert_int_equal(devwatch_interpret("remove", "pci", big, NULL, &s), 0);
+	assert_int_equal(devwatch_interpret("remove", "pci", NULL, big, &s), 0);
 	memset(big, '/', 65535);
-	assert_int_equal(devwatch_interpret("remove", "pci", NULL, big, &a, &s), 0);
+	assert_int_equal(devwatch_interpret("remove", "pci", NULL, big, &s), 0);
 	free(big);
 	for (unsigned i = 0; i < 20000; i++) {
 		const char *f[4];
@@ -152,9 +143,9 @@ static void hostile_events(void **state)
 		for (unsigned k = 0; k + 1 < sizeof(random_name); k++)
 			random_name[k] = (char)(1 + rand_r(&seed) % 255);
 		random_name[1 + rand_r(&seed) % (sizeof(random_name) - 1)] = '\0';
-		devwatch_interpret(f[0], f[1], f[2], f[3], &a, &s);
-		devwatch_interpret("remove", "pci", random_name, f[3], &a, &s);
-		devwatch_interpret("remove", "pci", NULL, random_name, &a, &s);
+		devwatch_interpret(f[0], f[1], f[2], f[3], &s);
+		devwatch_interpret("remove", "pci", random_name, f[3], &s);
+		devwatch_interpret("remove", "pci", NULL, random_name, &s);
 	}
 }
 
@@ -162,20 +153,23 @@ static void hostile_events(void **state)
 static void dispatch_calls_back(void **state)
 {
 	_cleanup_(devwatch_freep) struct devwatch *w = NULL;
+	struct devwatch_stats st;
 	struct seen seen = {0};
 
 	assert_int_equal(devwatch_new(NULL, NULL, DEVWATCH_SOURCE_NONE, record, &seen, &w), 0);
 	assert_int_equal(devwatch_get_source(w), DEVWATCH_SOURCE_NONE);
 	assert_int_equal(devwatch_get_fd(w), -EBADF);
-	assert_int_equal(devwatch_dispatch(w, "add", "pci", "0000:03:00.0", NULL), 1);
+	assert_int_equal(devwatch_dispatch(w, "add", "pci", "0000:03:00.0", NULL), 0);
 	assert_int_equal(devwatch_dispatch(w, "unbind", "pci", "0000:03:00.0", NULL), 0);
 	assert_int_equal(devwatch_dispatch(w, "remove", "pci_bus", "0000:03", NULL), 0);
 	assert_int_equal(devwatch_dispatch(w, "remove", "pci", NULL, "/devices/x/0000:03:00.0"), 1);
-	assert_int_equal(seen.n, 2);
-	assert_int_equal(seen.action[0], DEVWATCH_ADD);
+	assert_int_equal(seen.n, 1);
 	assert_string_equal(seen.sbdf[0], "0000:03:00.0");
-	assert_int_equal(seen.action[1], DEVWATCH_REMOVE);
-	assert_string_equal(seen.sbdf[1], "0000:03:00.0");
+	devwatch_get_stats(w, &st);
+	assert_false(st.filtered);
+	assert_int_equal(st.wakeups, 0);
+	assert_int_equal(st.events, 4);
+	assert_int_equal(st.removals, 1);
 	assert_int_equal(devwatch_new(NULL, NULL, (enum devwatch_source)7, record, &seen, &w),
 			 -EINVAL);
 }
@@ -378,6 +372,7 @@ static void send_udev_event(int sock, const char *action, const char *subsystem,
 static void udev__group_end_to_end(void **state)
 {
 	_cleanup_(devwatch_freep) struct devwatch *w = NULL;
+	struct devwatch_stats st;
 	struct seen seen = {0};
 	sd_event *event = NULL;
 	char root[64];
@@ -400,12 +395,17 @@ static void udev__group_end_to_end(void **state)
 	sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
 	assert_true(sock >= 0);
 
-	/* All queued before the loop runs: one wake-up must drain them all. */
+	/*
+	 * All queued before the loop runs: one wake-up must drain them all.
+	 * The socket filter keeps the other subsystem, the corrupt message and
+	 * the non-removals out of the queue; the removal whose name is no
+	 * address passes it and is ignored in user space.
+	 */
 	send_udev_event(sock, "remove", "pci", "/devices/pci0000:00/0000:00:01.0/0000:05:00.0",
 			0xfeedcafe);
 	send_udev_event(sock, "remove", "block", "/devices/virtual/block/loop0", 0xfeedcafe);
 	send_udev_event(sock, "remove", "pci", "/devices/pci0000:00/0000:00:01.0/0000:05:00.2",
-			0); /* corrupt: libudev drops it, more follow */
+			0); /* corrupt: never handed over, more follow */
 	send_udev_event(sock, "unbind", "pci", "/devices/pci0000:00/0000:00:01.0/0000:05:00.0",
 			0xfeedcafe);
 	send_udev_event(sock, "remove", "pci", "/devices/pci0000:00/0000:00:01.0/not-an-address",
@@ -417,21 +417,20 @@ static void udev__group_end_to_end(void **state)
 	close(sock);
 
 	assert_int_equal(sd_event_run(event, 2 * USEC_PER_SEC), 1);
-	assert_int_equal(seen.n, 3);
-	assert_int_equal(seen.action[0], DEVWATCH_REMOVE);
+	assert_int_equal(seen.n, 2);
 	assert_string_equal(seen.sbdf[0], "0000:05:00.0");
-	assert_int_equal(seen.action[1], DEVWATCH_ADD);
-	assert_string_equal(seen.sbdf[1], "0000:06:00.1");
-	assert_int_equal(seen.action[2], DEVWATCH_REMOVE);
-	assert_string_equal(seen.sbdf[2], "0000:07:1f.7");
+	assert_string_equal(seen.sbdf[1], "0000:07:1f.7");
+	devwatch_get_stats(w, &st);
+	assert_true(st.filtered);
+	assert_int_equal(st.wakeups, 1);
+	assert_int_equal(st.events, 3);
+	assert_int_equal(st.removals, 2);
 	/* Drained: nothing left to wake the loop. */
 	assert_int_equal(sd_event_run(event, 0), 0);
 	devwatch_free(w);
 	w = NULL;
 	sd_event_unref(event);
 }
-
-/* ---- wiring: a removal event aborts the manager's reset of that function ---- */
 
 int main(int argc, char **argv)
 {

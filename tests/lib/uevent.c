@@ -11,7 +11,7 @@
 #include "util.h"
 
 /* systemd's string_hash32(): MurmurHash2, seed 0, what libudev's socket filter compares. */
-static uint32_t murmur2(const char *str)
+uint32_t uevent_subsystem_hash(const char *str)
 {
 	const uint32_t m = 0x5bd1e995;
 	size_t len = strlen(str);
@@ -59,7 +59,7 @@ int uevent_send_udev(int sock, const char *action, const char *subsystem, const 
 				   .magic = htobe32(magic),
 				   .header_size = sizeof(h),
 				   .properties_off = sizeof(h),
-				   .subsystem_hash = htobe32(murmur2(subsystem))};
+				   .subsystem_hash = htobe32(uevent_subsystem_hash(subsystem))};
 	struct sockaddr_nl dst = {.nl_family = AF_NETLINK, .nl_groups = 2};
 	char props[512];
 	int n = snprintf(props, sizeof(props),
@@ -72,6 +72,23 @@ int uevent_send_udev(int sock, const char *action, const char *subsystem, const 
 	h.properties_len = (uint32_t)n;
 	/* ECONNREFUSED: nobody in the kernel takes the unicast part; the multicast went out. */
 	if (sendmsg(sock, &msg, 0) < 0 && errno != ECONNREFUSED)
+		return -errno;
+	return 0;
+}
+
+int uevent_send_kernel(int sock, const char *action, const char *subsystem, const char *devpath)
+{
+	static unsigned long long seqnum = 5000;
+	struct sockaddr_nl dst = {.nl_family = AF_NETLINK, .nl_groups = 1};
+	char buf[1024];
+	int n =
+	    snprintf(buf, sizeof(buf), "%s@%s%cACTION=%s%cDEVPATH=%s%cSUBSYSTEM=%s%cSEQNUM=%llu",
+		     action, devpath, 0, action, 0, devpath, 0, subsystem, 0, seqnum++);
+
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	if (sendto(sock, buf, (size_t)n + 1, 0, (struct sockaddr *)&dst, sizeof(dst)) < 0 &&
+	    errno != ECONNREFUSED)
 		return -errno;
 	return 0;
 }
