@@ -343,6 +343,12 @@ static void kernel__group_filter(void **state)
 	 * and libudev takes it (the kernel sent it; "net", so not handed on).
 	 */
 	tun = tun_open("pcirstw0");
+	if (tun == -ENOENT || tun == -ENODEV) {
+		print_message("skipped: no tun device here (/dev/net/tun): %s\n", strerror(-tun));
+		close(sock);
+		sd_event_unref(event);
+		test_skip();
+	}
 	if (tun < 0)
 		fail_msg("cannot create a tun device in the namespace: %s", strerror(-tun));
 	assert_int_equal(sd_event_run(event, 0), 0);
