@@ -358,6 +358,7 @@ int main(int argc, char **argv)
 {
 	struct daemon d = {.devwatch_source = DEVWATCH_SOURCE_AUTO};
 	struct manager_reporter reporter;
+	struct devwatch_stats watch;
 	struct policy *p = NULL;
 	const char *root = getenv("PCIRST_SYSFS_ROOT"), *base = NULL;
 	sigset_t mask;
@@ -444,8 +445,12 @@ int main(int argc, char **argv)
 	sd_event_source_set_enabled(d.status_timer, SD_EVENT_OFF);
 	xsp_on_connection_change(d.xsp, on_connection_change, &d);
 	sd_notify(0, "READY=1");
-	log_info("pcirstd %s ready (sysfs root %s, device watch: %s)", PCIRST_VERSION, root,
-		 devwatch_source_name(devwatch_get_source(d.devwatch)));
+	devwatch_get_stats(d.devwatch, &watch);
+	log_info("pcirstd %s ready (sysfs root %s, device watch: %s%s)", PCIRST_VERSION, root,
+		 devwatch_source_name(devwatch_get_source(d.devwatch)),
+		 devwatch_get_source(d.devwatch) != DEVWATCH_SOURCE_NONE && !watch.filtered
+		     ? ", unfiltered"
+		     : "");
 
 	r = sd_event_loop(d.event);
 
