@@ -84,10 +84,11 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userd
 }
 
 /*
- * Replaces libudev's socket filter (SO_ATTACH_FILTER keeps one program per
- * socket) with ours, which also checks the subsystem libudev's checked: so
- * only after udev_monitor_enable_receiving(), which attaches libudev's.
- * Events queued before are checked in user space like all others.
+ * Replaces libudev's socket filter, where it attached one (SO_ATTACH_FILTER
+ * keeps one program per socket), with ours, which also checks the subsystem
+ * libudev's checked: so only after udev_monitor_enable_receiving(), which
+ * attaches libudev's. Events queued before are checked in user space like
+ * all others.
  */
 static void attach_filter(struct devwatch_udev *u, enum devwatch_source source)
 {

@@ -389,12 +389,76 @@ static void kernel__group_filter(void **state)
 	sd_event_unref(event);
 }
 
+static int set_optmem_max(unsigned long bytes)
+{
+	FILE *f = fopen("/proc/sys/net/core/optmem_max", "we");
+	int r;
+
+	if (!f)
+		return -errno;
+	r = fprintf(f, "%lu\n", bytes) < 0 ? -EIO : 0;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/*
+ * A filter the kernel refuses: the socket option memory of a namespace of our
+ * own (net.core.optmem_max, per namespace since Linux 6.9) raised from 1 byte
+ * until the watch opens. Below that, libudev's own filter is refused and the
+ * open fails; at the first limit where it opens, ours, charged while
+ * libudev's still is, cannot fit (Debian 12's libudev attaches none on the
+ * kernel group: then it opens at 1 byte). The watch must say it is
+ * unfiltered and work: a non-removal wakes it.
+ */
+static void optmem__filter_refused(void **state)
+{
+	_cleanup_(devwatch_freep) struct devwatch *w = NULL;
+	struct devwatch_stats st;
+	sd_event *event = NULL;
+	unsigned long limit;
+	int sock, r;
+
+	if (unshare(CLONE_NEWNET) < 0) {
+		print_message("skipped: cannot create a network namespace: %s\n", strerror(errno));
+		test_skip();
+	}
+	if (set_optmem_max(1) < 0) {
+		print_message("skipped: net.core.optmem_max is not per namespace here\n");
+		test_skip();
+	}
+	assert_int_equal(sd_event_new(&event), 0);
+	for (limit = 1; limit <= 65536; limit++) {
+		assert_int_equal(set_optmem_max(limit), 0);
+		r = devwatch_new(event, NULL, DEVWATCH_SOURCE_KERNEL, NULL, NULL, &w);
+		if (r == 0)
+			break;
+		assert_int_equal(r, -ENOMEM); /* libudev's own filter refused */
+	}
+	assert_non_null(w);
+	print_message("the watch opened at optmem_max %lu\n", limit);
+	devwatch_get_stats(w, &st);
+	assert_false(st.filtered);
+	sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	assert_true(sock >= 0);
+	assert_int_equal(
+	    uevent_send_kernel(sock, "bind", "pci", "/devices/pci0000:00/0000:00:04.0"), 0);
+	assert_int_equal(sd_event_run(event, 0), 1);
+	devwatch_get_stats(w, &st);
+	assert_int_equal(st.wakeups, 1);
+	close(sock);
+	devwatch_free(w);
+	w = NULL;
+	sd_event_unref(event);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(programs_on_a_socket),
 	    /* Moves the process into a network namespace of its own. */
 	    cmocka_unit_test(kernel__group_filter),
+	    cmocka_unit_test(optmem__filter_refused),
 	};
 
 	return test_run(tests, NULL, NULL, argc, argv);
