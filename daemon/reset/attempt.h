@@ -22,9 +22,9 @@ struct attempt_fn {
 	/* Found by the method's check on this cfg, reused by the save (cfg_caps_find()). */
 	struct cfg_caps caps;
 	bool caps_ok;
-	/* The header as the effect check read it after the reset, for the restore. */
-	uint8_t hdr_now[PCI_STD_HEADER_SIZE];
-	bool hdr_now_ok;
+	/* The standard space as the effect check read it after the reset, for the restore. */
+	uint8_t now[PCI_CFG_SPACE_SIZE];
+	unsigned now_len;	  /* bytes of it read in one block: 0, 64 or 256 */
 	enum reset_effect effect; /* set by attempt_effect() */
 	struct msi_marker msi;	  /* kernel and pciback: the marker the reset should clear */
 };

@@ -98,13 +98,14 @@ static int read_header(struct pci_cfg *cfg, uint32_t *h, struct why *why)
  * call instead of up to five), as cfg_restore() reads them; register by
  * register where the block runs past the end of config space.
  */
-static int pcie_save(struct pci_cfg *cfg, struct cfg_saved *s, struct why *why)
+static int pcie_save(struct pci_cfg *cfg, const struct cfg_caps *known, struct cfg_saved *s,
+		     struct why *why)
 {
 	uint8_t b[PCI_EXP_LNKCTL2 + 4];
 	unsigned p = s->pcie;
 	int r;
 
-	r = pci_cfg_read_block(cfg, p, b, sizeof(b));
+	r = cfg_caps_read_block(known, cfg, p, b, sizeof(b));
 	if (r >= 0) {
 #define B16(o) ((uint16_t)(b[o] | b[(o) + 1] << 8))
 		s->pcie_flags = B16(PCI_EXP_FLAGS);
@@ -164,12 +165,12 @@ int cfg_save_known(struct pci_cfg *cfg, bool vf, const struct cfg_caps *known, s
 	s->sriov = caps.sriov;
 	s->rtr = caps.rtr;
 	if (s->pcie) {
-		r = pcie_save(cfg, s, why);
+		r = pcie_save(cfg, known, s, why);
 		if (r < 0)
 			return r;
 	}
 	if (s->pm) {
-		r = pci_cfg_read16(cfg, s->pm + PCI_PM_CTRL, &s->pmcsr);
+		r = cfg_caps_read16(known, cfg, s->pm + PCI_PM_CTRL, &s->pmcsr);
 		if (r < 0)
 			return io_err(why, r, "reading", s->pm + PCI_PM_CTRL);
 	}
@@ -233,11 +234,11 @@ static int put32(struct pci_cfg *cfg, unsigned off, uint32_t v, const uint8_t *n
 
 int cfg_restore(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why)
 {
-	return cfg_restore_seen(cfg, s, NULL, why);
+	return cfg_restore_seen(cfg, s, NULL, 0, why);
 }
 
-int cfg_restore_seen(struct pci_cfg *cfg, const struct cfg_saved *s, const uint8_t *hdr_now,
-		     struct why *why)
+int cfg_restore_seen(struct pci_cfg *cfg, const struct cfg_saved *s, const uint8_t *now,
+		     unsigned now_len, struct why *why)
 {
 	struct now_view v;
 	unsigned off = 0;
@@ -246,13 +247,20 @@ int cfg_restore_seen(struct pci_cfg *cfg, const struct cfg_saved *s, const uint8
 
 #define HDR(o)	(v.hdr_ok ? v.hdr + (o) : NULL)
 #define PCIE(o) (v.pcie_ok ? v.pcie + (o) : NULL)
-	if (hdr_now) {
-		memcpy(v.hdr, hdr_now, sizeof(v.hdr));
+	if (now && now_len >= sizeof(v.hdr)) {
+		memcpy(v.hdr, now, sizeof(v.hdr));
 		v.hdr_ok = true;
 	} else {
+		now_len = 0;
 		v.hdr_ok = pci_cfg_read_block(cfg, 0, v.hdr, sizeof(v.hdr)) >= 0;
 	}
-	v.pcie_ok = s->pcie && pci_cfg_read_block(cfg, s->pcie, v.pcie, sizeof(v.pcie)) >= 0;
+	if (s->pcie && s->pcie + sizeof(v.pcie) <= now_len) {
+		memcpy(v.pcie, now + s->pcie, sizeof(v.pcie));
+		v.pcie_ok = true;
+	} else {
+		v.pcie_ok =
+		    s->pcie && pci_cfg_read_block(cfg, s->pcie, v.pcie, sizeof(v.pcie)) >= 0;
+	}
 	if (s->pcie) {
 		off = s->pcie;
 		if ((r = put16(cfg, off + PCI_EXP_DEVCTL, s->devctl & ~PCI_EXP_DEVCTL_BCR_FLR,
@@ -269,7 +277,12 @@ int cfg_restore_seen(struct pci_cfg *cfg, const struct cfg_saved *s, const uint8
 	if (s->pm) {
 		/* Bit 15 (PME_Status) is write-one-to-clear: never write it back. */
 		off = s->pm + PCI_PM_CTRL;
-		if (pci_cfg_read16(cfg, off, &pmcsr) < 0 || (pmcsr & 0x7fff) != (s->pmcsr & 0x7fff))
+		/* The block's PMCSR: the PCIe writes above touch no PM register. */
+		if (off + 2 <= now_len)
+			pmcsr = (uint16_t)(now[off] | now[off + 1] << 8);
+		else if (pci_cfg_read16(cfg, off, &pmcsr) < 0)
+			pmcsr = (uint16_t)~s->pmcsr;
+		if ((pmcsr & 0x7fff) != (s->pmcsr & 0x7fff))
 			if ((r = pci_cfg_write16(cfg, off, s->pmcsr & 0x7fff)) < 0)
 				goto fail;
 	}

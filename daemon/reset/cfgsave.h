@@ -41,17 +41,37 @@ struct cfg_saved {
  */
 int cfg_save(struct pci_cfg *cfg, bool vf, struct cfg_saved *s, struct why *why);
 
-/* The capabilities cfg_save() needs (the first of each kind, 0 if none) and the header. */
+/*
+ * The capabilities cfg_save() needs (the first of each kind, 0 if none), the
+ * header, and the standard config space as one block read it (its first
+ * std_len bytes: 256, 64 where the file is too short, 0 where not even the
+ * header could be read as a block).
+ */
 struct cfg_caps {
 	uint16_t pcie, pm, sriov, rtr;
 	uint32_t header[16]; /* as cfg_saved's, when header_ok */
 	bool header_ok;
+	uint8_t std[256]; /* PCI_CFG_SPACE_SIZE bytes as config space holds them */
+	unsigned std_len;
 };
 
 /*
- * Reads the header in one block and walks both capability lists once
- * (pci_cap_walk(), its errors), the walk taking Vendor ID, Status and the
- * Capabilities Pointer from that block (cfgcaps.c). A method's check that
+ * Reads of the standard space answered from c's block where it holds them
+ * (nothing was written since the walk read it), else by one access of cfg,
+ * with pci_cfg_read_block()'s, _read16()'s and _read32()'s errors; c NULL:
+ * always cfg. The check and the save take the registers they need from the
+ * walk's block: in the Xen dom0 each read is a system call.
+ */
+int cfg_caps_read_block(const struct cfg_caps *c, struct pci_cfg *cfg, unsigned off, void *buf,
+			unsigned len);
+int cfg_caps_read16(const struct cfg_caps *c, struct pci_cfg *cfg, unsigned off, uint16_t *val);
+int cfg_caps_read32(const struct cfg_caps *c, struct pci_cfg *cfg, unsigned off, uint32_t *val);
+
+/*
+ * Reads the standard config space (256 bytes, the header where the file is
+ * shorter) in one block and walks both capability lists once (pci_cap_walk(),
+ * its errors), the walk taking Vendor ID, Status, the Capabilities Pointer
+ * and the whole standard list from that block (cfgcaps.c). A method's check that
  * needs a capability takes it from here, and cfg_save_known() reuses the
  * header and the walk: in the Xen dom0 every config access is a system call
  * and a trap (docs/performance.md). Where the block cannot be read, the walk
@@ -73,13 +93,14 @@ int cfg_save_known(struct pci_cfg *cfg, bool vf, const struct cfg_caps *known, s
  */
 int cfg_restore(struct pci_cfg *cfg, const struct cfg_saved *s, struct why *why);
 /*
- * The same with the header as the function reads it now already in hand
- * (hdr_now, PCI_STD_HEADER_SIZE bytes as config space holds them: the
- * effect check's block, read after the reset with nothing written since), so
- * the restore does not read it again. NULL: read.
+ * The same with config space as the function reads it now already in hand
+ * (now_len bytes from offset 0, as config space holds them: the effect
+ * check's block, read after the reset with nothing written since), so the
+ * restore does not read again what it holds: the header, and with 256 bytes
+ * the PCIe capability's control registers and PMCSR. now_len 0: read.
  */
-int cfg_restore_seen(struct pci_cfg *cfg, const struct cfg_saved *s, const uint8_t *hdr_now,
-		     struct why *why);
+int cfg_restore_seen(struct pci_cfg *cfg, const struct cfg_saved *s, const uint8_t *now,
+		     unsigned now_len, struct why *why);
 
 /*
  * After restore: vendor/device unchanged, BARs, ROM and Command read back as

@@ -144,23 +144,32 @@ int cfg_effect_check(struct pci_cfg *cfg, const struct cfg_saved *s, char *detai
 }
 
 int cfg_effect_check_hdr(struct pci_cfg *cfg, const struct cfg_saved *s, char *detail, size_t size,
-			 uint8_t *hdr, bool *hdr_ok)
+			 uint8_t *now, unsigned *now_len)
 {
 	struct observed o = {0};
 	struct hdr_now n;
 	bool kept = false;
 	int r;
 
-	if (hdr_ok)
-		*hdr_ok = false;
+	if (now_len)
+		*now_len = 0;
 	if (s->header_type != PCI_HEADER_TYPE_NORMAL) {
 		snprintf(detail, size, "not a Type 0 function: nothing to observe");
 		return EFFECT_UNVERIFIED;
 	}
-	n.ok = pci_cfg_read_block(cfg, 0, n.h, sizeof(n.h)) >= 0;
-	if (n.ok && hdr && hdr_ok) {
-		memcpy(hdr, n.h, sizeof(n.h));
-		*hdr_ok = true;
+	/* The whole standard space where the restore takes it: the same one system call. */
+	if (now && now_len && cfg->size >= PCI_CFG_SPACE_SIZE &&
+	    pci_cfg_read_block(cfg, 0, now, PCI_CFG_SPACE_SIZE) >= 0)
+		*now_len = PCI_CFG_SPACE_SIZE;
+	if (now_len && *now_len) {
+		memcpy(n.h, now, sizeof(n.h));
+		n.ok = true;
+	} else {
+		n.ok = pci_cfg_read_block(cfg, 0, n.h, sizeof(n.h)) >= 0;
+		if (n.ok && now && now_len) {
+			memcpy(now, n.h, sizeof(n.h));
+			*now_len = sizeof(n.h);
+		}
 	}
 	for (unsigned i = 0; n.ok && i < 16; i++)
 		n.h[i] = le32toh(n.h[i]);
@@ -236,7 +245,7 @@ int attempt_effect(struct attempt *a)
 			r = msi_marker_check(fn->cfg, &fn->msi, detail, sizeof(detail));
 		else
 			r = cfg_effect_check_hdr(fn->cfg, &fn->saved, detail, sizeof(detail),
-						 fn->hdr_now, &fn->hdr_now_ok);
+						 fn->now, &fn->now_len);
 		if (r < 0)
 			return why_err(&a->why, r,
 				       "%s: reading config space to verify the effect "

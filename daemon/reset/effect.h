@@ -23,9 +23,11 @@
  */
 int cfg_effect_check(struct pci_cfg *cfg, const struct cfg_saved *s, char *detail, size_t size);
 /*
- * The same, handing back the header block it read (PCI_STD_HEADER_SIZE
- * bytes, as config space holds them) in hdr, *hdr_ok when it was read in one
- * block: the restore that follows compares with it (cfg_restore_seen()).
+ * The same, reading the standard config space in one block (256 bytes; the
+ * header alone where the file is shorter) and handing it back in now
+ * (PCI_CFG_SPACE_SIZE bytes, as config space holds them), *now_len the bytes
+ * read (0: none in one block): the restore that follows compares with it
+ * (cfg_restore_seen()).
  */
 int cfg_effect_check_hdr(struct pci_cfg *cfg, const struct cfg_saved *s, char *detail, size_t size,
-			 uint8_t *hdr, bool *hdr_ok);
+			 uint8_t *now, unsigned *now_len);

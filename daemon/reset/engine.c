@@ -449,9 +449,8 @@ static int64_t job_advance(struct reset_job *job)
 	case JOB_RESTORE:
 		for (unsigned i = 0; i < a->n_fns; i++) {
 			attempt_step_begin(a, "restore");
-			r = cfg_restore_seen(a->fns[i].cfg, &a->fns[i].saved,
-					     a->fns[i].hdr_now_ok ? a->fns[i].hdr_now : NULL,
-					     &a->why);
+			r = cfg_restore_seen(a->fns[i].cfg, &a->fns[i].saved, a->fns[i].now,
+					     a->fns[i].now_len, &a->why);
 			if (r >= 0) {
 				attempt_step_begin(a, "verify");
 				r = cfg_verify(a->fns[i].cfg, &a->fns[i].saved, &a->why);

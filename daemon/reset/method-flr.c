@@ -82,7 +82,7 @@ static int flr_check(struct attempt *a, struct why *why)
 	if (!fn->caps.pcie)
 		return why_err(why, -EOPNOTSUPP, "no PCI Express capability");
 	a->cap = fn->caps.pcie;
-	r = pci_cfg_read32(fn->cfg, a->cap + PCI_EXP_DEVCAP, &devcap);
+	r = cfg_caps_read32(&fn->caps, fn->cfg, a->cap + PCI_EXP_DEVCAP, &devcap);
 	if (r < 0)
 		return why_err(why, r, "reading Device Capabilities failed: %s", strerror(-r));
 	if (!(devcap & PCI_EXP_DEVCAP_FLR))
@@ -122,7 +122,13 @@ static int flr_step(struct attempt *a)
 	case FLR_INITIATE:
 		attempt_step_begin(a, "initiate");
 		wait = flr_wait(a);
-		r = pci_cfg_read16(cfg, a->cap + PCI_EXP_DEVCTL, &ctl);
+		/* Device Control as the save read it a moment ago: nothing wrote it since. */
+		if (a->fns[0].saved_ok && a->fns[0].saved.pcie == a->cap) {
+			ctl = a->fns[0].saved.devctl;
+			r = 0;
+		} else {
+			r = pci_cfg_read16(cfg, a->cap + PCI_EXP_DEVCTL, &ctl);
+		}
 		if (r >= 0)
 			r = pci_cfg_write16(cfg, a->cap + PCI_EXP_DEVCTL,
 					    ctl | PCI_EXP_DEVCTL_BCR_FLR);

@@ -71,8 +71,8 @@ static void verify(const uint8_t *data, size_t size)
 	struct cfg_saved saved;
 	struct msi_marker msi = {0};
 	struct pci_cfg *cfg = NULL;
-	uint8_t hdr[PCI_STD_HEADER_SIZE];
-	bool hdr_ok = false;
+	uint8_t now[PCI_CFG_SPACE_SIZE];
+	unsigned now_len = 0;
 	char detail[WHY_MAX] = "";
 	struct why why = {""};
 	size_t first = size < CFG_SIZE ? size : CFG_SIZE;
@@ -96,11 +96,13 @@ static void verify(const uint8_t *data, size_t size)
 		       size - CFG_SIZE < CFG_SIZE ? size - CFG_SIZE : CFG_SIZE);
 	if (r == 0) {
 		/* The engine's way: the restore compares with the effect check's header. */
-		r = cfg_effect_check_hdr(cfg, &saved, detail, sizeof(detail), hdr, &hdr_ok);
+		r = cfg_effect_check_hdr(cfg, &saved, detail, sizeof(detail), now, &now_len);
 		FUZZ_CHECK(r < 0 || r == EFFECT_VERIFIED || r == EFFECT_UNVERIFIED ||
 			   r == EFFECT_INEFFECTIVE);
 		FUZZ_CHECK(memchr(detail, '\0', sizeof(detail)));
-		(void)cfg_restore_seen(cfg, &saved, hdr_ok ? hdr : NULL, &why);
+		FUZZ_CHECK(now_len == 0 || now_len == PCI_STD_HEADER_SIZE ||
+			   now_len == PCI_CFG_SPACE_SIZE);
+		(void)cfg_restore_seen(cfg, &saved, now, now_len, &why);
 		(void)cfg_verify(cfg, &saved, &why);
 	}
 	r = msi_marker_check(cfg, &msi, detail, sizeof(detail));
