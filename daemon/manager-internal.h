@@ -47,6 +47,12 @@ struct manager {
 	struct power_late *power_late;
 	struct manager_power_keeper keeper;
 	bool stopping; /* no new resets start */
+	/*
+	 * The entry manager_submit() is scheduling, whose info it has just read:
+	 * its job takes that info instead of reading it again (reset_options.infos).
+	 * One that waited for another takes none: what held then may have changed.
+	 */
+	const struct entry *submitting;
 };
 
 /* manager.c */

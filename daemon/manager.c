@@ -333,7 +333,9 @@ int manager_submit(struct manager *m, const struct request *r)
 		m->head = e;
 	m->tail = e;
 	m->reporter.accepted(m->reporter.userdata, r);
+	m->submitting = e;
 	schedule(m);
+	m->submitting = NULL;
 	return 0;
 }
 

@@ -69,6 +69,14 @@ struct reset_options {
 	 * NULL: the trail says power/control was left "on".
 	 */
 	struct power_late *power_late;
+	/*
+	 * Optional, n_targets entries: each target's info as the caller read it
+	 * (pci_host_info()) just before creating the job, for the job's first
+	 * attempt on that target instead of asking the host again (the links,
+	 * the driver, SR-IOV: about seven system calls). Later attempts ask.
+	 * NULL: every attempt asks.
+	 */
+	const struct pci_dev_info *infos;
 };
 
 struct reset_job;

@@ -40,6 +40,18 @@ int reset_job_new(sd_event *event, struct pci_host *host, const struct reset_opt
 	job->assigned_src = opts->assigned;
 	if (!job->targets || !job->fns || !job->methods || !job->trail || !job->wake)
 		return -ENOMEM;
+	if (opts->infos) {
+		job->given = calloc(opts->n_targets, sizeof(*job->given));
+		job->given_fresh = calloc(opts->n_targets, sizeof(*job->given_fresh));
+		if (!job->given || !job->given_fresh)
+			return -ENOMEM;
+		for (unsigned i = 0; i < opts->n_targets; i++) {
+			/* Only an info of the very target: a mismatch is asked again. */
+			job->given[i] = opts->infos[i];
+			job->given_fresh[i] =
+			    pcirst_sbdf_cmp(&opts->infos[i].sbdf, &opts->targets[i]) == 0;
+		}
+	}
 	memcpy(job->targets, opts->targets, opts->n_targets * sizeof(*job->targets));
 	job->n_targets = opts->n_targets;
 	memcpy(job->methods, methods, n_methods * sizeof(*methods));
@@ -133,6 +145,8 @@ void reset_job_free(struct reset_job *job)
 	free(job->fns);
 	free(job->methods);
 	free(job->wake);
+	free(job->given);
+	free(job->given_fresh);
 	free(job->assigned);
 	free(job);
 }

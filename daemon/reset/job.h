@@ -41,7 +41,9 @@ struct reset_job {
 	struct attempt_fn *fns;
 	unsigned ready_idx;
 	usec_t job_start, attempt_start;
-	struct power_wake *wake; /* per target */
+	struct power_wake *wake;    /* per target */
+	struct pci_dev_info *given; /* per target, reset_options.infos, or NULL */
+	bool *given_fresh;	    /* per target: given[] not yet used by an attempt */
 	unsigned wake_idx;
 	bool wake_writing;
 	struct power_late *power_late;
