@@ -7,6 +7,7 @@ int power_needs_wake(struct pci_host *host, const struct pcirst_sbdf *sbdf, stru
 		     struct why *why)
 {
 	char status[32] = "", state[32] = "", s[PCIRST_SBDF_STRLEN];
+	bool suspended;
 	int r;
 
 	*w = (struct power_wake){0};
@@ -14,14 +15,21 @@ int power_needs_wake(struct pci_host *host, const struct pcirst_sbdf *sbdf, stru
 	if (r < 0 && r != -ENOENT)
 		return why_err(why, r, "%s: reading power/runtime_status failed: %s",
 			       pcirst_sbdf_format(sbdf, s), strerror(-r));
-	r = pci_host_attr_read(host, sbdf, "power_state", state, sizeof(state));
-	if (r < 0 && r != -ENOENT)
-		return why_err(why, r, "%s: reading power_state failed: %s",
-			       pcirst_sbdf_format(sbdf, s), strerror(-r));
 	/* "suspending" is on its way to "suspended": waking waits for it (rpm_resume). */
-	if (!streq(status, "suspended") && !streq(status, "suspending") && !streq(state, "D3cold"))
-		return 0;
+	suspended = streq(status, "suspended") || streq(status, "suspending");
+	/* Read only where it decides (D3cold while runtime-active) or is said (below). */
+	if (!suspended) {
+		r = pci_host_attr_read(host, sbdf, "power_state", state, sizeof(state));
+		if (r < 0 && r != -ENOENT)
+			return why_err(why, r, "%s: reading power_state failed: %s",
+				       pcirst_sbdf_format(sbdf, s), strerror(-r));
+		if (!streq(state, "D3cold"))
+			return 0;
+	}
 	r = pci_host_attr_read(host, sbdf, "power/control", w->control, sizeof(w->control));
+	if (r < 0 && suspended &&
+	    pci_host_attr_read(host, sbdf, "power_state", state, sizeof(state)) < 0)
+		state[0] = '\0';
 	if (r < 0)
 		return why_err(why, -EPERM,
 			       "%s is in %s (runtime %s) and has no power/control to wake it: "
