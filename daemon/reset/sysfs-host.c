@@ -11,15 +11,11 @@
 #include <sys/stat.h>
 
 #include "capwalk.h"
-#include "pci-host.h"
 #include "pci-regs.h"
+#include "sysfs-internal.h"
 
-struct sysfs_host {
-	char *root;
-};
-
-static int dev_path(const struct sysfs_host *h, const struct pcirst_sbdf *sbdf, const char *attr,
-		    char *buf, size_t size)
+int sysfs_dev_path(const struct sysfs_host *h, const struct pcirst_sbdf *sbdf, const char *attr,
+		   char *buf, size_t size)
 {
 	char s[PCIRST_SBDF_STRLEN];
 	int n;
@@ -88,7 +84,7 @@ static int sysfs_list(void *ud, struct pcirst_sbdf **out, unsigned *n)
 	return 0;
 }
 
-static int read_file(const char *path, char *buf, unsigned size)
+int sysfs_read_file(const char *path, char *buf, unsigned size)
 {
 	int fd, r;
 	ssize_t n;
@@ -135,25 +131,6 @@ static int write_file(const char *path, const char *value)
 	return r;
 }
 
-/* Reads a hex attribute ("0x8086"); -errno when absent or malformed. */
-static int read_hex_attr(const struct sysfs_host *h, const struct pcirst_sbdf *sbdf,
-			 const char *attr, unsigned long *out)
-{
-	char path[PATH_MAX], buf[32], *end;
-	int r;
-
-	r = dev_path(h, sbdf, attr, path, sizeof(path));
-	if (r >= 0)
-		r = read_file(path, buf, sizeof(buf));
-	if (r < 0)
-		return r;
-	errno = 0;
-	*out = strtoul(buf, &end, 16);
-	if (errno || end == buf || *end)
-		return -EBADMSG;
-	return 0;
-}
-
 /* The last path component of a symlink's target ("../../../bus/pci/drivers/pciback" -> "pciback").
  */
 static int link_basename(const char *path, char *buf, size_t size)
@@ -191,7 +168,7 @@ static int sysfs_ancestors(void *ud, const struct pcirst_sbdf *sbdf, struct pcir
 	int r;
 
 	*n = 0;
-	r = dev_path(h, sbdf, NULL, path, sizeof(path));
+	r = sysfs_dev_path(h, sbdf, NULL, path, sizeof(path));
 	if (r < 0)
 		return r;
 	len = readlink(path, target, sizeof(target) - 1);
@@ -218,14 +195,14 @@ static int sysfs_ancestors(void *ud, const struct pcirst_sbdf *sbdf, struct pcir
 	}
 }
 
-static int sysfs_cfg_open(void *ud, const struct pcirst_sbdf *sbdf, bool writable,
-			  struct pci_cfg **out, struct why *why)
+int sysfs_cfg_open(void *ud, const struct pcirst_sbdf *sbdf, bool writable, struct pci_cfg **out,
+		   struct why *why)
 {
 	struct sysfs_host *h = ud;
 	char path[PATH_MAX], s[PCIRST_SBDF_STRLEN];
 	int r;
 
-	r = dev_path(h, sbdf, "config", path, sizeof(path));
+	r = sysfs_dev_path(h, sbdf, "config", path, sizeof(path));
 	if (r < 0)
 		return why_err(why, r, "%s: path too long", pcirst_sbdf_format(sbdf, s));
 	r = pci_cfg_open_file(path, writable, out);
@@ -238,97 +215,33 @@ static int sysfs_cfg_open(void *ud, const struct pcirst_sbdf *sbdf, bool writabl
 	return 0;
 }
 
-/*
- * Fills the header type, and the identity where sysfs lacks an attribute,
- * from config space: through the caller's cfg if given, else its own.
- */
-static void info_from_config(struct sysfs_host *h, struct pci_dev_info *info, bool need_ids,
-			     struct pci_cfg *given)
-{
-	_cleanup_(pci_cfg_freep) struct pci_cfg *own = NULL;
-	struct pci_cfg *cfg = given;
-	uint32_t v;
-	uint8_t hdr;
-
-	if (!cfg && sysfs_cfg_open(h, &info->sbdf, false, &own, NULL) < 0)
-		return;
-	if (!cfg)
-		cfg = own;
-	if (pci_cfg_read8(cfg, PCI_HEADER_TYPE, &hdr) >= 0 && hdr != 0xff) {
-		info->header_type = hdr & PCI_HEADER_TYPE_MASK;
-		info->multifunction = hdr & PCI_HEADER_TYPE_MFD;
-		info->is_bridge = info->header_type == PCI_HEADER_TYPE_BRIDGE;
-	}
-	if (!need_ids)
-		return;
-	if (pci_cfg_read32(cfg, PCI_VENDOR_ID, &v) >= 0 && v != 0xffffffff) {
-		info->vendor = v & 0xffff;
-		info->device = v >> 16;
-	}
-	if (pci_cfg_read32(cfg, PCI_REVISION_ID, &v) >= 0 && v != 0xffffffff) {
-		info->revision = v & 0xff;
-		info->class_code = v >> 8;
-	}
-	if (!info->is_bridge && pci_cfg_read32(cfg, PCI_SUBSYSTEM_VENDOR_ID, &v) >= 0 &&
-	    v != 0xffffffff) {
-		info->subsys_vendor = v & 0xffff;
-		info->subsys_device = v >> 16;
-	}
-}
-
-/*
- * A VF's Vendor/Device ID read 0xffff in its own config space (SR-IOV 1.1
- * §3.4.1.1-2); without sysfs's vendor/device files they come from the PF: its
- * Vendor ID and its SR-IOV capability's VF Device ID (§3.3.11).
- */
-static void vf_ids_from_pf(struct sysfs_host *h, struct pci_dev_info *info)
-{
-	_cleanup_(pci_cfg_freep) struct pci_cfg *cfg = NULL;
-	uint16_t vendor, did, cap;
-
-	if (sysfs_cfg_open(h, &info->physfn, false, &cfg, NULL) < 0 ||
-	    pci_ecap_find(cfg, PCI_EXT_CAP_ID_SRIOV, &cap, NULL) < 0 ||
-	    pci_cfg_read16(cfg, PCI_VENDOR_ID, &vendor) < 0 ||
-	    pci_cfg_read16(cfg, cap + PCI_SRIOV_VF_DID, &did) < 0 || vendor == 0xffff)
-		return;
-	info->vendor = vendor;
-	info->device = did;
-}
-
 static int sysfs_info_ids(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
 			  bool ids_wanted, struct pci_cfg *cfg, struct why *why)
 {
-	static const struct {
-		const char *attr;
-		size_t off, width;
-	} ids[] = {
-#define ID(a, f) {a, offsetof(struct pci_dev_info, f), sizeof(((struct pci_dev_info *)0)->f)}
-	    ID("vendor", vendor),
-	    ID("device", device),
-	    ID("subsystem_vendor", subsys_vendor),
-	    ID("subsystem_device", subsys_device),
-	    ID("class", class_code),
-	    ID("revision", revision),
-#undef ID
-	};
 	struct sysfs_host *h = ud;
 	struct pci_dev_info info = {.sbdf = *sbdf, .iommu_group = -1};
 	char path[PATH_MAX], real[PATH_MAX], name[PCI_DRIVER_NAME_MAX], s[PCIRST_SBDF_STRLEN];
 	struct pcirst_sbdf up[1];
+	struct stat dir;
+	bool have_dir = false, missing_ids = false;
 	unsigned n_up;
-	bool missing_ids = false;
 	unsigned long v;
 	char *slash;
 	int r;
 
-	r = dev_path(h, sbdf, NULL, path, sizeof(path));
+	r = sysfs_dev_path(h, sbdf, NULL, path, sizeof(path));
 	if (r < 0)
 		return why_err(why, r, "%s: path too long", pcirst_sbdf_format(sbdf, s));
 	/* The parent from the link in one readlink; realpath (a call per component) otherwise. */
 	n_up = 0;
 	r = sysfs_ancestors(h, sbdf, up, 1, &n_up);
-	if ((r >= 0 || r == -E2BIG) && access(path, F_OK) < 0)
-		r = -errno; /* a link left dangling by a removal */
+	/* A link left dangling by a removal; the directory's stat keys the identity (sysfs-ids.c).
+	 */
+	if (r >= 0 || r == -E2BIG) {
+		have_dir = stat(path, &dir) >= 0;
+		if (!have_dir)
+			r = -errno;
+	}
 	if (r == -ENOENT)
 		return why_err(why, -ENODEV, "%s: no such device (%s)", pcirst_sbdf_format(sbdf, s),
 			       path);
@@ -350,25 +263,15 @@ static int sysfs_info_ids(void *ud, const struct pcirst_sbdf *sbdf, struct pci_d
 				info.has_parent = true;
 		}
 	}
-	for (size_t i = 0; ids_wanted && i < ELEMENTSOF(ids); i++) {
-		if (read_hex_attr(h, sbdf, ids[i].attr, &v) < 0) {
-			missing_ids = true;
-			continue;
-		}
-		if (ids[i].width == 1)
-			*(uint8_t *)((char *)&info + ids[i].off) = (uint8_t)v;
-		else if (ids[i].width == 2)
-			*(uint16_t *)(void *)((char *)&info + ids[i].off) = (uint16_t)v;
-		else
-			*(uint32_t *)(void *)((char *)&info + ids[i].off) = (uint32_t)v & 0xffffff;
-	}
-	info_from_config(h, &info, missing_ids, cfg);
+	if (ids_wanted)
+		missing_ids = sysfs_ids_read(h, &info, have_dir ? &dir : NULL);
+	sysfs_info_from_config(h, &info, missing_ids, cfg);
 
-	if (dev_path(h, sbdf, "driver", path, sizeof(path)) >= 0 &&
+	if (sysfs_dev_path(h, sbdf, "driver", path, sizeof(path)) >= 0 &&
 	    link_basename(path, name, sizeof(name)) >= 0)
 		snprintf(info.driver, sizeof(info.driver), "%s", name);
 	info.driver_kind = pci_driver_kind_from_name(info.driver);
-	if (dev_path(h, sbdf, "iommu_group", path, sizeof(path)) >= 0 &&
+	if (sysfs_dev_path(h, sbdf, "iommu_group", path, sizeof(path)) >= 0 &&
 	    link_basename(path, name, sizeof(name)) >= 0) {
 		char *end;
 
@@ -377,20 +280,20 @@ static int sysfs_info_ids(void *ud, const struct pcirst_sbdf *sbdf, struct pci_d
 		if (!errno && end != name && !*end && v <= INT_MAX)
 			info.iommu_group = (int)v;
 	}
-	if (dev_path(h, sbdf, "physfn", path, sizeof(path)) >= 0 &&
+	if (sysfs_dev_path(h, sbdf, "physfn", path, sizeof(path)) >= 0 &&
 	    link_basename(path, name, sizeof(name)) >= 0 &&
 	    pcirst_sbdf_parse(name, &info.physfn) >= 0)
 		info.is_vf = true;
 	if (ids_wanted && info.is_vf &&
 	    (missing_ids || info.vendor == 0xffff || info.device == 0xffff))
-		vf_ids_from_pf(h, &info);
-	if (dev_path(h, sbdf, "sriov_totalvfs", path, sizeof(path)) >= 0 &&
+		sysfs_vf_ids_from_pf(h, &info);
+	if (sysfs_dev_path(h, sbdf, "sriov_totalvfs", path, sizeof(path)) >= 0 &&
 	    access(path, F_OK) == 0) {
 		char buf[32];
 
 		info.is_pf = true;
-		if (dev_path(h, sbdf, "sriov_numvfs", path, sizeof(path)) >= 0 &&
-		    read_file(path, buf, sizeof(buf)) >= 0)
+		if (sysfs_dev_path(h, sbdf, "sriov_numvfs", path, sizeof(path)) >= 0 &&
+		    sysfs_read_file(path, buf, sizeof(buf)) >= 0)
 			info.num_vfs = (unsigned)strtoul(buf, NULL, 10);
 	}
 	*out = info;
@@ -423,8 +326,8 @@ static int sysfs_attr_read(void *ud, const struct pcirst_sbdf *sbdf, const char 
 
 	if (!attr_name_safe(name))
 		return -EINVAL;
-	r = dev_path(ud, sbdf, name, path, sizeof(path));
-	return r < 0 ? r : read_file(path, buf, size);
+	r = sysfs_dev_path(ud, sbdf, name, path, sizeof(path));
+	return r < 0 ? r : sysfs_read_file(path, buf, size);
 }
 
 static int sysfs_attr_write(void *ud, const struct pcirst_sbdf *sbdf, const char *name,
@@ -435,7 +338,7 @@ static int sysfs_attr_write(void *ud, const struct pcirst_sbdf *sbdf, const char
 
 	if (!attr_name_safe(name))
 		return -EINVAL;
-	r = dev_path(ud, sbdf, name, path, sizeof(path));
+	r = sysfs_dev_path(ud, sbdf, name, path, sizeof(path));
 	return r < 0 ? r : write_file(path, value);
 }
 

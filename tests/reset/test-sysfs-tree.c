@@ -5,6 +5,7 @@
  * and the fallback to config space when sysfs lacks an attribute.
  */
 #include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 
 #include "devmodel.h"
@@ -346,6 +347,39 @@ static void attributes(void **state)
 	    f->host->ops->driver_attr_write(f->host->ud, "pciback", "do_flr", "0000:04:00.2"), 0);
 }
 
+/*
+ * The identity the kernel showed is kept for its device directory (sysfs-ids.c):
+ * a later info takes it from there, and a directory that changed is read again.
+ */
+static void identity_kept_per_directory(void **state)
+{
+	struct fixture *f = *state;
+	struct pcirst_sbdf s = S("0000:03:01.0");
+	struct pci_dev_info i;
+	char path[256], dir[PATH_MAX];
+	FILE *fp;
+
+	assert_int_equal(pci_host_info(f->host, &s, &i, NULL), 0);
+	assert_int_equal(i.vendor, 0x10ec);
+	/* Rewritten in place (sysfs never does): the same directory, the identity kept. */
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/0000:03:01.0/vendor", f->root);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("0x1234\n", fp);
+	fclose(fp);
+	assert_int_equal(pci_host_info(f->host, &s, &i, NULL), 0);
+	assert_int_equal(i.vendor, 0x10ec);
+	assert_int_equal(i.class_code, 0x020000);
+	/* The directory changed (an entry added, as a driver's link is): read again. */
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/0000:03:01.0", f->root);
+	assert_non_null(realpath(path, dir));
+	snprintf(path, sizeof(path), "%s/new-entry", dir);
+	assert_non_null(fp = fopen(path, "w"));
+	fclose(fp);
+	assert_int_equal(pci_host_info(f->host, &s, &i, NULL), 0);
+	assert_int_equal(i.vendor, 0x1234);
+	assert_int_equal(i.class_code, 0x020000);
+}
+
 static void removal_and_fallback(void **state)
 {
 	struct fixture *f = *state;
@@ -387,6 +421,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(brief_info, setup, teardown),
 	    cmocka_unit_test_setup_teardown(brief_info_through_cfg, setup, teardown),
 	    cmocka_unit_test_setup_teardown(attributes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(identity_kept_per_directory, setup, teardown),
 	    cmocka_unit_test_setup_teardown(removal_and_fallback, setup, teardown),
 	};
 
