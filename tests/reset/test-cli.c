@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include "privjournal.h"
+#include "simserve.h"
 #include "testlib.h"
 #include "util.h"
 
@@ -37,22 +38,13 @@ static char out[65536];
 
 static int setup(void **state)
 {
-	char cmd[256];
-
-	snprintf(root, sizeof(root), "/tmp/pcirst-cli-XXXXXX");
-	assert_non_null(mkdtemp(root));
-	snprintf(cmd, sizeof(cmd), "%s --serve %s", getenv("PCIRST_SIMTREE"), root);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(simserve_start(root, sizeof(root), "/tmp/pcirst-cli-XXXXXX"), 0);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "kill $(cat %s/simtree.pid 2>/dev/null) 2>/dev/null; rm -rf %s",
-		 root, root);
-	return system(cmd);
+	return simserve_stop(root);
 }
 
 /* The default: one line per function, a word for each method not usable. */

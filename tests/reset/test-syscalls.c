@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "engine.h"
+#include "simserve.h"
 #include "testmain.h"
 
 #define EP "0000:01:00.0"
@@ -26,22 +27,13 @@ static char root[64];
 
 static int setup(void **state)
 {
-	char cmd[256];
-
-	snprintf(root, sizeof(root), "/tmp/pcirst-sysc-XXXXXX");
-	assert_non_null(mkdtemp(root));
-	snprintf(cmd, sizeof(cmd), "%s --serve %s", getenv("PCIRST_SIMTREE"), root);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(simserve_start(root, sizeof(root), "/tmp/pcirst-sysc-XXXXXX"), 0);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "kill $(cat %s/simtree.pid 2>/dev/null) 2>/dev/null; rm -rf %s",
-		 root, root);
-	return system(cmd);
+	return simserve_stop(root);
 }
 
 /*
