@@ -6,10 +6,11 @@
 # Runs the libxl series' reset code without Xen: extracts pci_reset (the
 # pcirstd protocol inside the pci add/remove ao) and pci_reset_direct verbatim
 # from the patched libxl_pci.c that build-libxl.sh left in CACHE_DIR/xen,
-# compiles them into harness.c with Xen's warning flags, and runs them over a
-# real xenstored (Debian's, without a hypervisor, through the tests' shim):
-# libxl's own reset under every reset_policy, a fake daemon (not ready, dead,
-# killed or stopping while libxl waits, silent, answering), and, with
+# compiles them into the harness (harness.c and its modules) with Xen's
+# warning flags, and runs them over a real xenstored (Debian's, without a
+# hypervisor, through the tests' shim): libxl's own reset under every
+# reset_policy, a fake daemon (not ready, dead, killed or stopping while libxl
+# waits, silent, answering), and, with
 # PCIRST_BUILD=<pcirstd build directory configured with tests>, the real
 # pcirstd on the simulated device tree with a policy that yields every answer
 # and every request option's fate. The deadline is shortened to 3 s for the
@@ -55,7 +56,8 @@ grep -q '^#define PCIRSTD_TIMEOUT_MS    3000$' "$work/reset.inc" || die "cannot 
 
 # Xen's tools flags (-std=gnu99 -Wall -Wstrict-prototypes -Werror, -Wshadow).
 gcc -std=gnu99 -Wall -Wstrict-prototypes -Wno-unused-but-set-variable -Wshadow -Werror -O2 \
-	-I"$work" -o "$work/harness" "$here/harness.c" -lxenstore
+	-I"$work" -o "$work/harness" "$here"/{harness,libxl-standin,run-reset,fake-daemon,scenarios,check}.c \
+	-lxenstore
 
 xs_pid='' d_pid=''
 cleanup() {
