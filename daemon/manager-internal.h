@@ -53,6 +53,11 @@ struct manager {
 	 * One that waited for another takes none: what held then may have changed.
 	 */
 	const struct entry *submitting;
+	/*
+	 * Its targets' config spaces, opened to read that info: its job takes
+	 * them too (reset_options.cfgs); manager_submit() closes the rest.
+	 */
+	struct pci_cfg **submit_cfgs;
 };
 
 /* manager.c */

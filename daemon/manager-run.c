@@ -147,8 +147,10 @@ void entry_start(struct entry *e)
 		return;
 	}
 	r = policy_decision_to_reset_options(&e->decision, &opts);
-	if (m->submitting == e)
+	if (m->submitting == e) {
 		opts.infos = e->info;
+		opts.cfgs = m->submit_cfgs;
+	}
 	if (m->assigned.list)
 		opts.assigned = (struct reset_assigned_source){entry_assigned, e};
 	if (r >= 0)

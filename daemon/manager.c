@@ -271,8 +271,16 @@ void manager_refuse(struct manager *m, const char *id, const char *error)
 	refuse(m, id, error, NULL, 0);
 }
 
+static void cfgs_free(struct pci_cfg *(*cfgs)[REQUEST_TARGETS_MAX])
+{
+	for (unsigned i = 0; i < REQUEST_TARGETS_MAX; i++)
+		pci_cfg_free((*cfgs)[i]);
+}
+
 int manager_submit(struct manager *m, const struct request *r)
 {
+	/* What a job that starts now does not take is closed on return. */
+	_cleanup_(cfgs_free) struct pci_cfg *cfgs[REQUEST_TARGETS_MAX] = {NULL};
 	struct entry *e;
 	struct why why = {""};
 	int k;
@@ -297,8 +305,10 @@ int manager_submit(struct manager *m, const struct request *r)
 	e->req = *r;
 	for (unsigned i = 0; i < r->n_targets; i++) {
 		/* A function dom0 drives, or a bridge: no policy or method makes it resettable. */
-		if (pci_host_info(m->host, &r->targets[i], &e->info[i], &why) < 0 ||
-		    safety_check_target(&e->info[i], &why) < 0) {
+		struct pci_dev_info *info = &e->info[i];
+
+		if (pci_host_info_keep_cfg(m->host, &r->targets[i], info, &cfgs[i], &why) < 0 ||
+		    safety_check_target(info, &why) < 0) {
 			free(e);
 			refuse(m, r->id, why.msg, r->targets, r->n_targets);
 			return 0;
@@ -334,8 +344,10 @@ int manager_submit(struct manager *m, const struct request *r)
 	m->tail = e;
 	m->reporter.accepted(m->reporter.userdata, r);
 	m->submitting = e;
+	m->submit_cfgs = cfgs;
 	schedule(m);
 	m->submitting = NULL;
+	m->submit_cfgs = NULL;
 	return 0;
 }
 

@@ -297,7 +297,7 @@ static bool attempt_prepare(struct reset_job *job)
 		/* Config space opened first, so the info reads it through the same descriptor:
 		 * one open per function and attempt (each a system call in the dom0). */
 		fn->caps_ok = false;
-		r = pci_host_cfg_open(job->host, &job->targets[first + i], true, &fn->cfg, &a->why);
+		r = job_cfg_open(job, first + i, &fn->cfg, &a->why);
 		if (r >= 0 && job->given_fresh && job->given_fresh[first + i]) {
 			/* The caller's, read just before the job: the first attempt's checks. */
 			fn->info = job->given[first + i];

@@ -77,6 +77,15 @@ struct reset_options {
 	 * NULL: every attempt asks.
 	 */
 	const struct pci_dev_info *infos;
+	/*
+	 * Optional, with infos: each target's config space as the caller
+	 * opened it (writable) to read that info (pci_host_info_keep_cfg()),
+	 * for the same first attempt instead of opening it again (open and
+	 * fstat here, a close there). reset_job_new() moves each non-NULL entry
+	 * it takes into the job (setting it NULL); what it leaves stays the
+	 * caller's. NULL entries, or NULL: the attempt opens its own.
+	 */
+	struct pci_cfg **cfgs;
 };
 
 struct reset_job;

@@ -43,13 +43,18 @@ int reset_job_new(sd_event *event, struct pci_host *host, const struct reset_opt
 	if (opts->infos) {
 		job->given = calloc(opts->n_targets, sizeof(*job->given));
 		job->given_fresh = calloc(opts->n_targets, sizeof(*job->given_fresh));
-		if (!job->given || !job->given_fresh)
+		job->given_cfg = calloc(opts->n_targets, sizeof(*job->given_cfg));
+		if (!job->given || !job->given_fresh || !job->given_cfg)
 			return -ENOMEM;
 		for (unsigned i = 0; i < opts->n_targets; i++) {
 			/* Only an info of the very target: a mismatch is asked again. */
 			job->given[i] = opts->infos[i];
 			job->given_fresh[i] =
 			    pcirst_sbdf_cmp(&opts->infos[i].sbdf, &opts->targets[i]) == 0;
+			if (opts->cfgs && job->given_fresh[i]) {
+				job->given_cfg[i] = opts->cfgs[i];
+				opts->cfgs[i] = NULL;
+			}
 		}
 	}
 	memcpy(job->targets, opts->targets, opts->n_targets * sizeof(*job->targets));
@@ -147,8 +152,21 @@ void reset_job_free(struct reset_job *job)
 	free(job->wake);
 	free(job->given);
 	free(job->given_fresh);
+	for (unsigned i = 0; job->given_cfg && i < job->n_targets; i++)
+		pci_cfg_free(job->given_cfg[i]);
+	free(job->given_cfg);
 	free(job->assigned);
 	free(job);
+}
+
+int job_cfg_open(struct reset_job *job, unsigned t, struct pci_cfg **out, struct why *why)
+{
+	if (job->given_fresh && job->given_fresh[t] && job->given_cfg[t]) {
+		*out = job->given_cfg[t];
+		job->given_cfg[t] = NULL;
+		return 0;
+	}
+	return pci_host_cfg_open(job->host, &job->targets[t], true, out, why);
 }
 
 static void sync_done(struct reset_job *job, void *userdata)

@@ -44,6 +44,7 @@ struct reset_job {
 	struct power_wake *wake;    /* per target */
 	struct pci_dev_info *given; /* per target, reset_options.infos, or NULL */
 	bool *given_fresh;	    /* per target: given[] not yet used by an attempt */
+	struct pci_cfg **given_cfg; /* per target, from reset_options.cfgs, or NULL */
 	unsigned wake_idx;
 	bool wake_writing;
 	struct power_late *power_late;
@@ -81,6 +82,12 @@ void job_wake_restore(struct reset_job *job);
  * power/control restore can wait for it.
  */
 void job_drop_offload(struct reset_job *job);
+
+/*
+ * Target t's config space for an attempt, writable: the caller's, opened with
+ * the info the attempt takes (given_fresh), else opened now.
+ */
+int job_cfg_open(struct reset_job *job, unsigned t, struct pci_cfg **out, struct why *why);
 
 /* The functions domains hold, asked of the source on first use (sriov_assigned_fn). */
 int job_assigned(void *userdata, const struct pcirst_sbdf **list, unsigned *n);

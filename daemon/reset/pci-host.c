@@ -36,6 +36,15 @@ int pci_host_info(struct pci_host *host, const struct pcirst_sbdf *sbdf, struct 
 	return host->ops->info(host->ud, sbdf, out, why);
 }
 
+int pci_host_info_keep_cfg(struct pci_host *host, const struct pcirst_sbdf *sbdf,
+			   struct pci_dev_info *out, struct pci_cfg **cfg, struct why *why)
+{
+	*cfg = NULL;
+	if (host->ops->info_keep_cfg)
+		return host->ops->info_keep_cfg(host->ud, sbdf, out, cfg, why);
+	return host->ops->info(host->ud, sbdf, out, why);
+}
+
 int pci_host_info_brief(struct pci_host *host, const struct pcirst_sbdf *sbdf,
 			struct pci_dev_info *out, struct why *why)
 {

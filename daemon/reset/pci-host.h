@@ -38,6 +38,14 @@ struct pci_host_ops {
 	 */
 	int (*info_brief_cfg)(void *ud, const struct pcirst_sbdf *sbdf, struct pci_cfg *cfg,
 			      struct pci_dev_info *out, struct why *why);
+	/*
+	 * Optional: info() that opens the function's config space writable for
+	 * the header type and leaves it in *cfg instead of closing it, for a
+	 * reset job that starts at once (reset_options.cfgs). *cfg NULL when
+	 * it could not be opened writable. NULL: info(), *cfg NULL.
+	 */
+	int (*info_keep_cfg)(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
+			     struct pci_cfg **cfg, struct why *why);
 	int (*cfg_open)(void *ud, const struct pcirst_sbdf *sbdf, bool writable,
 			struct pci_cfg **out, struct why *why);
 	/*
@@ -79,6 +87,13 @@ int sysfs_host_new(const char *root, struct pci_host **out);
 int pci_host_list(struct pci_host *host, struct pcirst_sbdf **out, unsigned *n);
 int pci_host_info(struct pci_host *host, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
 		  struct why *why);
+/*
+ * pci_host_info() that leaves the config space it opened (writable) in *cfg
+ * for the caller to hand to a reset job, or sets *cfg NULL (see
+ * info_keep_cfg). The caller frees *cfg.
+ */
+int pci_host_info_keep_cfg(struct pci_host *host, const struct pcirst_sbdf *sbdf,
+			   struct pci_dev_info *out, struct pci_cfg **cfg, struct why *why);
 /* What the engine needs of a function: info() but the identity (see info_brief). */
 int pci_host_info_brief(struct pci_host *host, const struct pcirst_sbdf *sbdf,
 			struct pci_dev_info *out, struct why *why);

@@ -216,7 +216,8 @@ int sysfs_cfg_open(void *ud, const struct pcirst_sbdf *sbdf, bool writable, stru
 }
 
 static int sysfs_info_ids(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
-			  bool ids_wanted, struct pci_cfg *cfg, struct why *why)
+			  bool ids_wanted, struct pci_cfg *cfg, struct pci_cfg **keep,
+			  struct why *why)
 {
 	struct sysfs_host *h = ud;
 	struct pci_dev_info info = {.sbdf = *sbdf, .iommu_group = -1};
@@ -265,7 +266,7 @@ static int sysfs_info_ids(void *ud, const struct pcirst_sbdf *sbdf, struct pci_d
 	}
 	if (ids_wanted)
 		missing_ids = sysfs_ids_read(h, &info, have_dir ? &dir : NULL);
-	sysfs_info_from_config(h, &info, missing_ids, cfg);
+	sysfs_info_from_config(h, &info, missing_ids, cfg, keep);
 
 	if (sysfs_dev_path(h, sbdf, "driver", path, sizeof(path)) >= 0 &&
 	    link_basename(path, name, sizeof(name)) >= 0)
@@ -303,19 +304,25 @@ static int sysfs_info_ids(void *ud, const struct pcirst_sbdf *sbdf, struct pci_d
 static int sysfs_info(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
 		      struct why *why)
 {
-	return sysfs_info_ids(ud, sbdf, out, true, NULL, why);
+	return sysfs_info_ids(ud, sbdf, out, true, NULL, NULL, why);
+}
+
+static int sysfs_info_keep_cfg(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
+			       struct pci_cfg **cfg, struct why *why)
+{
+	return sysfs_info_ids(ud, sbdf, out, true, NULL, cfg, why);
 }
 
 static int sysfs_info_brief(void *ud, const struct pcirst_sbdf *sbdf, struct pci_dev_info *out,
 			    struct why *why)
 {
-	return sysfs_info_ids(ud, sbdf, out, false, NULL, why);
+	return sysfs_info_ids(ud, sbdf, out, false, NULL, NULL, why);
 }
 
 static int sysfs_info_brief_cfg(void *ud, const struct pcirst_sbdf *sbdf, struct pci_cfg *cfg,
 				struct pci_dev_info *out, struct why *why)
 {
-	return sysfs_info_ids(ud, sbdf, out, false, cfg, why);
+	return sysfs_info_ids(ud, sbdf, out, false, cfg, NULL, why);
 }
 
 static int sysfs_attr_read(void *ud, const struct pcirst_sbdf *sbdf, const char *name, char *buf,
@@ -382,6 +389,7 @@ static const struct pci_host_ops sysfs_ops = {
     .info = sysfs_info,
     .info_brief = sysfs_info_brief,
     .info_brief_cfg = sysfs_info_brief_cfg,
+    .info_keep_cfg = sysfs_info_keep_cfg,
     .cfg_open = sysfs_cfg_open,
     .attr_read = sysfs_attr_read,
     .attr_write = sysfs_attr_write,

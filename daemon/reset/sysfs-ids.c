@@ -124,18 +124,11 @@ bool sysfs_ids_read(struct sysfs_host *h, struct pci_dev_info *info, const struc
 	return false;
 }
 
-void sysfs_info_from_config(struct sysfs_host *h, struct pci_dev_info *info, bool need_ids,
-			    struct pci_cfg *given)
+static void info_from_config(struct pci_dev_info *info, bool need_ids, struct pci_cfg *cfg)
 {
-	_cleanup_(pci_cfg_freep) struct pci_cfg *own = NULL;
-	struct pci_cfg *cfg = given;
 	uint32_t v;
 	uint8_t hdr;
 
-	if (!cfg && sysfs_cfg_open(h, &info->sbdf, false, &own, NULL) < 0)
-		return;
-	if (!cfg)
-		cfg = own;
 	if (pci_cfg_read8(cfg, PCI_HEADER_TYPE, &hdr) >= 0 && hdr != 0xff) {
 		info->header_type = hdr & PCI_HEADER_TYPE_MASK;
 		info->multifunction = hdr & PCI_HEADER_TYPE_MFD;
@@ -155,6 +148,30 @@ void sysfs_info_from_config(struct sysfs_host *h, struct pci_dev_info *info, boo
 	    v != 0xffffffff) {
 		info->subsys_vendor = v & 0xffff;
 		info->subsys_device = v >> 16;
+	}
+}
+
+void sysfs_info_from_config(struct sysfs_host *h, struct pci_dev_info *info, bool need_ids,
+			    struct pci_cfg *given, struct pci_cfg **keep)
+{
+	_cleanup_(pci_cfg_freep) struct pci_cfg *own = NULL;
+	int r = -EBADF;
+
+	if (given) {
+		info_from_config(info, need_ids, given);
+		return;
+	}
+	/* Writable for the caller's job; read-only where that is not allowed (a test tree). */
+	if (keep)
+		r = sysfs_cfg_open(h, &info->sbdf, true, &own, NULL);
+	if (r < 0 && r != -ENODEV && sysfs_cfg_open(h, &info->sbdf, false, &own, NULL) < 0)
+		return;
+	if (!own)
+		return;
+	info_from_config(info, need_ids, own);
+	if (r >= 0) {
+		*keep = own;
+		own = NULL;
 	}
 }
 

@@ -41,9 +41,10 @@ int sysfs_cfg_open(void *ud, const struct pcirst_sbdf *sbdf, bool writable, stru
 bool sysfs_ids_read(struct sysfs_host *h, struct pci_dev_info *info, const struct stat *dir);
 /*
  * The header type, and the identity where sysfs lacks an attribute
- * (need_ids), from config space: through cfg if given, else its own.
+ * (need_ids), from config space: through cfg if given, else its own, which
+ * it leaves in *keep when keep is not NULL and it could open it writable.
  */
 void sysfs_info_from_config(struct sysfs_host *h, struct pci_dev_info *info, bool need_ids,
-			    struct pci_cfg *cfg);
+			    struct pci_cfg *cfg, struct pci_cfg **keep);
 /* A VF's Vendor and Device ID from its PF's config space (SR-IOV 1.1 §3.3.11). */
 void sysfs_vf_ids_from_pf(struct sysfs_host *h, struct pci_dev_info *info);
