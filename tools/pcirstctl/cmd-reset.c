@@ -50,6 +50,19 @@ static int parse_ms(const char *s, usec_t *out)
 	return 0;
 }
 
+/* The config spaces the look at the targets opened, for the job (reset_options.cfgs). */
+struct kept_cfgs {
+	unsigned n;
+	struct pci_cfg *cfgs[];
+};
+
+static void kept_cfgs_freep(struct kept_cfgs **k)
+{
+	for (unsigned i = 0; *k && i < (*k)->n; i++)
+		pci_cfg_free((*k)->cfgs[i]);
+	free(*k);
+}
+
 int cmd_reset(int argc, char **argv, const struct ctl_globals *g)
 {
 	static const struct option options[] = {
@@ -62,6 +75,8 @@ int cmd_reset(int argc, char **argv, const struct ctl_globals *g)
 	_cleanup_(pci_host_freep) struct pci_host *host = NULL;
 	_cleanup_(freep) struct pcirst_sbdf *targets = NULL;
 	_cleanup_(reset_trail_freep) struct reset_trail *trail = NULL;
+	_cleanup_(freep) struct pci_dev_info *infos = NULL;
+	_cleanup_(kept_cfgs_freep) struct kept_cfgs *kept = NULL;
 	struct reset_method_spec methods[MAX_METHODS];
 	struct reset_options opts = {.methods = methods};
 	bool json = false;
@@ -116,11 +131,20 @@ int cmd_reset(int argc, char **argv, const struct ctl_globals *g)
 	opts.n_targets = (unsigned)(argc - optind);
 	if (ctl_open_host("reset", g->sysfs_root, &host) < 0)
 		return CTL_EXIT_ENVIRONMENT;
+	infos = calloc(opts.n_targets, sizeof(*infos));
+	kept = calloc(1, sizeof(*kept) + opts.n_targets * sizeof(kept->cfgs[0]));
+	if (!infos || !kept) {
+		fprintf(stderr, "pcirstctl reset: out of memory\n");
+		return CTL_EXIT_ENVIRONMENT;
+	}
+	kept->n = opts.n_targets;
+	/* What is read here is the job's first attempt's: handed over, not read again. */
+	opts.infos = infos;
+	opts.cfgs = kept->cfgs;
 	for (unsigned i = 0; i < opts.n_targets; i++) {
-		struct pci_dev_info info;
 		struct why why = {""};
 
-		r = pci_host_info(host, &targets[i], &info, &why);
+		r = pci_host_info_keep_cfg(host, &targets[i], &infos[i], &kept->cfgs[i], &why);
 		if (r < 0) {
 			fprintf(stderr, "pcirstctl reset: %s\n",
 				why.msg[0] ? why.msg : strerror(-r));
