@@ -95,6 +95,7 @@ add_bin "$build/tools/pcirstctl" /usr/bin/pcirstctl
 add_bin "$build/tests/pcirst-pcipoke" /usr/bin/pcipoke
 add_bin "$build/tests/pcirst-timeit" /usr/bin/timeit
 add_bin "$build/tests/pcirst-benchreq" /usr/bin/benchreq
+add_bin "$build/tests/pcirst-xlstamp.so" /usr/lib/xlstamp.so
 add_bin "$xentools/xenstored" /usr/sbin/xenstored
 add_bin "$pkg/xenstore-utils/usr/bin/xenstore" /usr/bin/xenstore
 for t in read write ls rm chmod list exists watch; do

@@ -167,7 +167,7 @@ tr -d '\r' <"$log" >"$log.txt"
 if [ "$demo" = 1 ]; then
 	sed -n '/^PCIRST-SYSTEST boot/,$p' "$log.txt" | grep -v '^\[ *[0-9.]*\] \|^(XEN)'
 else
-	grep '^PCIRST-SYSTEST \(ok\|not ok\|bench\|parallel\|summary\|xl summary\|systemd summary\|libvirt summary\|libvirtd up\|boot\|ready\|domU\|attach latency\|end\|hw cases\|pciehp\|unmasked\|watchdog\|xendomains\|systemd-cases\)' "$log.txt" |
+	grep '^PCIRST-SYSTEST \(ok\|not ok\|bench\|parallel\|summary\|xl summary\|systemd summary\|libvirt summary\|libvirtd up\|libvirt attach\|boot\|ready\|domU\|attach latency\|end\|hw cases\|pciehp\|unmasked\|watchdog\|xendomains\|systemd-cases\)' "$log.txt" |
 		sed 's/^PCIRST-SYSTEST /  /'
 fi
 summary=$(sed -n 's/^PCIRST-SYSTEST \(systemd \)\{0,1\}summary //p' "$log.txt" | tail -1)

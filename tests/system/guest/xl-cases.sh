@@ -207,38 +207,64 @@ echo "== 11. attach time: through pcirstd and with libxl's own reset, same devic
 # Whole `xl pci-attach` runs, timed from fork to exit (timeit) with nothing
 # traced: a tracer would stop xl at each traced call, and the path through
 # pcirstd makes more calls (its xenstore messages, libxenstore's reader
-# thread), so traced times would weigh on one side. The two attaches of a
-# round follow each other; E is the engine's reset in pcirstd (the audit
-# entry's DURATION_USEC). Each round's pcirstd first serves one request for
-# the device (reason manual), as a daemon that has been running does: its
-# first request after a start costs more (the identity it keeps per device,
-# pages touched for the first time), 300-400 ms more per attach here.
-rm -f /tmp/attach-times
-timed_attach() { # label
+# thread), so traced times would weigh on one side. xl runs with
+# tests/system/xlstamp.c preloaded, which splits the whole into the attach
+# itself (A: libxl_device_pci_add, which returns when the ao is complete) and
+# xl's teardown of libxenstore (C: xs_close, which cancels the reader thread a
+# watch started). The two attaches of a round follow each other; E is the
+# engine's reset in pcirstd (the audit entry's DURATION_USEC). Each round's
+# pcirstd first serves one request for the device (reason manual), as a
+# daemon that has been running does: its first request after a start costs
+# more (the identity it keeps per device, pages touched for the first time),
+# 300-400 ms more per attach here. Around each attach (outside the timed
+# part), the CPU time the dom0 spent (its one vCPU busy: /proc/stat), and
+# xenstored's and pcirstd's (utime + stime), in 10 ms ticks: in this dom0 an
+# attach is bound by that CPU, on either path.
+rm -f /tmp/attach-times /tmp/xlstamp /tmp/attach-cpu
+cpu_now() { # pcirstd's pid or 0: "BUSY XENSTORED PCIRSTD" ticks
+	echo "$(awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 }' /proc/stat)" \
+		"$(awk '{ print $14 + $15 }' /proc/$(pidof xenstored)/stat)" \
+		"$(awk '{ print $14 + $15 }' /proc/$1/stat 2>/dev/null || echo 0)"
+}
+timed_attach() { # label pcirstd-pid
+	local before
 	wait_backend
 	sleep 2 # what the previous step started (pcirstd, journald, pcifront) settles
-	timeit -a /tmp/attach-times "$1" run xl pci-attach domu 0000:01:00.0 >/tmp/time-$1.out 2>&1 ||
+	before=$(cpu_now "$2")
+	XLSTAMP_OUT=/tmp/xlstamp XLSTAMP_LABEL=$1 LD_PRELOAD=/usr/lib/xlstamp.so \
+		timeit -a /tmp/attach-times "$1" run xl pci-attach domu 0000:01:00.0 >/tmp/time-$1.out 2>&1 ||
 		notok "$1: xl pci-attach 01:00.0 failed"
+	echo "$1 $before $(cpu_now "$2")" |
+		awk '{ printf "%s %d %d %d\n", $1, ($5 - $2) * 10, ($6 - $3) * 10, ($7 - $4) * 10 }' >>/tmp/attach-cpu
 }
 for r in 1 2 3 4 5; do
 	start_daemon
 	pcirstctl request 0000:01:00.0 --reason manual >/tmp/warm.out 2>&1 ||
 		notok "round $r: pcirstd's first request: $(tail -1 /tmp/warm.out)"
-	timed_attach d
+	timed_attach d $dpid
 	kill -TERM $dpid
 	wait $dpid
 	domu_settle "$domid" 0x1af4:0x1041 virtio-pci 90 >/dev/null
 	xl pci-detach domu 01:00.0 >/dev/null 2>&1
-	timed_attach o
+	timed_attach o 0
 	domu_settle "$domid" 0x1af4:0x1041 virtio-pci 90 >/dev/null
 	[ $r = 5 ] || xl pci-detach domu 01:00.0 >/dev/null 2>&1
 	e_us=$(jentries 0000:01:00.0 attach | sed -n 's/^DURATION_USEC=//p' | tail -1)
-	set -- $(awk '{ v[$1] = $2 } END { printf "%d %d", v["d"] / 1000, v["o"] / 1000 }' /tmp/attach-times)
-	say "attach latency round $r: $1 ms through pcirstd (engine reset E $((${e_us:-0} / 1000)) ms), $2 ms with libxl's own reset (whole xl pci-attach, untraced)"
+	set -- $(tail -2 /tmp/attach-times | awk '{ printf " %d", $2 / 1000 }') \
+		$(tail -2 /tmp/xlstamp | awk '{ printf " %d %d", ($4 - $3) / 1000, ($6 - $5) / 1000 }') \
+		$(tail -2 /tmp/attach-cpu | awk '{ printf " %d %d %d", $2, $3, $4 }')
+	say "attach latency round $r: through pcirstd $1 ms (A $3, C $4; engine reset E $((${e_us:-0} / 1000)); CPU: dom0 $7, xenstored $8, pcirstd $9), with libxl's own reset $2 ms (A $5, C $6; CPU: dom0 ${10}, xenstored ${11})"
 done
-med() { sed -n "s/^$1 //p" /tmp/attach-times | sort -n | sed -n 3p; }
-d_med=$(med d) o_med=$(med o)
-say "attach latency median of 5: $((d_med / 1000)) ms through pcirstd, $((o_med / 1000)) ms with libxl's own reset; pcirstd - own: $(((d_med - o_med) / 1000)) ms ($(((d_med - o_med) * 100 / o_med)) %)"
+# The five rounds' medians (ms): whole attach, A, C, the dom0's CPU, xenstored's.
+med() { # label column-expression file
+	awk -v l="$1" '$1 == l { print '"$2"' }' "$3" | sort -n | sed -n 3p
+}
+dw=$(med d '$2 / 1000' /tmp/attach-times) ow=$(med o '$2 / 1000' /tmp/attach-times)
+da=$(med d '($4 - $3) / 1000' /tmp/xlstamp) oa=$(med o '($4 - $3) / 1000' /tmp/xlstamp)
+dc=$(med d '($6 - $5) / 1000' /tmp/xlstamp) oc=$(med o '($6 - $5) / 1000' /tmp/xlstamp)
+db=$(med d '$2' /tmp/attach-cpu) ob=$(med o '$2' /tmp/attach-cpu)
+dx=$(med d '$3' /tmp/attach-cpu) ox=$(med o '$3' /tmp/attach-cpu) dp=$(med d '$4' /tmp/attach-cpu)
+say "attach latency median of 5: whole xl pci-attach ${dw%.*} ms through pcirstd, ${ow%.*} ms with libxl's own reset, pcirstd - own: $((${dw%.*} - ${ow%.*})) ms ($(((${dw%.*} - ${ow%.*}) * 100 / ${ow%.*})) %); the attach (A) ${da%.*} against ${oa%.*} ms; xs_close (C) ${dc%.*} against ${oc%.*} ms; the dom0's CPU $db against $ob ms (xenstored $dx against $ox, pcirstd $dp)"
 
 echo "== 5b. xl destroy goes through pcirstd for every device still attached"
 start_daemon
