@@ -22,7 +22,7 @@
  * the first change, once for all changes meanwhile, not by each request: a
  * write per request would be a round trip in its path (docs/performance.md).
  */
-#define STATUS_DELAY (100 * USEC_PER_MSEC)
+#define STATUS_DELAY (1000 * USEC_PER_MSEC)
 
 struct daemon {
 	sd_event *event;

@@ -19,7 +19,7 @@ static unsigned long long store_reads(struct fixture *f)
 	unsigned long long n;
 
 	free(v);
-	usleep(300 * 1000); /* the status follows the requests within 0.1 s (STATUS_DELAY) */
+	usleep(1300 * 1000); /* the status follows the requests within 1 s (STATUS_DELAY) */
 	v = xs_read(f->h, XBT_NULL, BASE "/daemon/status", NULL);
 	assert_non_null(v);
 	p = strstr(v, "store reads ");

@@ -74,8 +74,8 @@ static void reload_and_status(void **state)
 	snprintf(cmd, sizeof(cmd), "grep -q '50-test.json:1:' %s", log);
 	assert_int_equal(system(cmd), 0);
 
-	/* The status follows the requests within STATUS_DELAY (0.1 s), not in their path. */
-	for (unsigned i = 0; i < 100; i++) {
+	/* The status follows the requests within STATUS_DELAY (1 s), not in their path. */
+	for (unsigned i = 0; i < 150; i++) {
 		char *v = xs_read(f->h, XBT_NULL, BASE "/daemon/status", NULL);
 		bool current = v && strstr(v, "done: 1 ok, 0 failed, 0 failed-ignored, 2 skipped");
 

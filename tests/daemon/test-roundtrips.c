@@ -56,13 +56,13 @@ static long trace_size(void)
 	return n;
 }
 
-/* The daemon's round trips on its batch connection, once its status has caught up (0.1 s). */
+/* The daemon's round trips on its batch connection, once its status has caught up (1 s). */
 static unsigned long long round_trips(struct fixture *f)
 {
 	char *v, *p;
 	unsigned long long n;
 
-	usleep(400 * 1000);
+	usleep(1300 * 1000);
 	v = xs_read(f->h, XBT_NULL, BASE "/daemon/status", NULL);
 	assert_non_null(v);
 	p = strstr(v, "round trips ");
@@ -160,16 +160,16 @@ static void request_round_trips(void **state)
 	 */
 	measure(f, "s", "0000:03:00.0", "skipped", &skip);
 	assert_true(skip.batch_round_trips <= 5 * REQUESTS);
-	/* The status, coalesced (at most one write per 0.1 s): never one per request and step. */
+	/* The status, coalesced (at most one write per 1 s): never one per request and step. */
 	assert_true(skip.lib_messages <= REQUESTS);
 	/*
 	 * An FLR (over 100 ms): also "accepted" (3); the status is written
-	 * while the reset runs (0.1 s after it was taken in). No domain holds
+	 * once a second at most (1 s after the first request was taken in). No domain holds
 	 * anything, and nothing asks.
 	 */
 	measure(f, "f", "0000:01:00.0", "ok", &flr);
 	assert_true(flr.batch_round_trips <= 8 * REQUESTS);
-	assert_true(flr.lib_messages <= REQUESTS + 2);
+	assert_true(flr.lib_messages <= REQUESTS / 2);
 	assert_int_equal(flr.backend_messages, 0);
 	/*
 	 * A domain holds functions (libxl's backend nodes): the same FLR costs
