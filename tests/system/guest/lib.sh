@@ -140,11 +140,22 @@ start_daemon() {
 	notok "daemon: not ready"
 }
 
+# Waits (up to 60 s) until the domU DOMID reports in (its data/intrude,
+# written by domu-init once it runs).
+domu_up() { # domid
+	local i
+	for i in $(seq 600); do
+		xenstore-read /local/domain/$1/data/intrude >/dev/null 2>&1 && return 0
+		usleep 100000
+	done
+	return 1
+}
+
 # Creates the PV domU "domu" (the dom0's kernel, the small initramfs with
 # pcifront; mkimage.sh) with passthrough on, checks xl's exit status, sets
 # $domid and waits (up to 60 s) until the domU reports in.
 start_domu() {
-	local rc i t0
+	local rc t0
 	mkdir -p /etc/xen
 	cat >/etc/xen/domu.cfg <<'CFG'
 name = "domu"
@@ -163,10 +174,7 @@ CFG
 	[ $rc = 0 ] || sed 's/^/    /' /tmp/create.out
 	check domu "xl create exit status" "$rc" 0
 	domid=$(xl domid domu 2>/dev/null)
-	[ $rc = 0 ] && for i in $(seq 600); do
-		xenstore-read /local/domain/$domid/data/intrude >/dev/null 2>&1 && break
-		usleep 100000
-	done
+	[ $rc = 0 ] && domu_up "$domid"
 	say "domU $domid up in $(($(uptime_ms) - t0)) ms"
 }
 
